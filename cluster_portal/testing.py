@@ -1,0 +1,10 @@
+"""pytest plugin loaded first (pytest.ini: -p cluster_portal.testing): the test run's
+environment defaults, set before Django reads its settings."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
+os.environ.setdefault("HTTPS", "false")
+os.environ.setdefault("FAST_PASSWORD_HASHER", "true")
+os.environ.setdefault("ALLOW_DEMO_SEED", "true")
+os.environ.setdefault("SMS_BACKEND", "cluster_portal.sms.LocmemSmsBackend")

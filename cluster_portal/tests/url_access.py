@@ -1,0 +1,18 @@
+from tests.access import PUBLIC, SIGNED_IN, Rule
+
+URL_ACCESS = {
+    "home": Rule(PUBLIC),
+    "healthz": Rule(PUBLIC),
+    "readyz": Rule(PUBLIC),
+    "set_language": Rule(dict.fromkeys(PUBLIC, 302), method="post", data={"language": "en", "next": "/"}),
+    "login": Rule({**PUBLIC, **{r: 302 for r in PUBLIC if r != "anonymous"}}),
+    "logout": Rule(dict.fromkeys(PUBLIC, 302), method="post"),
+    "password_change": Rule(SIGNED_IN),
+    "password_change_done": Rule(SIGNED_IN),
+    "password_reset": Rule(PUBLIC),
+    "password_reset_done": Rule(PUBLIC),
+    "password_reset_confirm": Rule(PUBLIC, kwargs=lambda actors: {"uidb64": "MQ", "token": "set-password"}),
+    "password_reset_complete": Rule(PUBLIC),
+    "notifications": Rule(SIGNED_IN),
+    "notifications_mark_read": Rule({**dict.fromkeys(PUBLIC, 302), "anonymous": "login"}, method="post"),
+}

@@ -1,0 +1,91 @@
+"""Shared fixtures: the people of the access matrix (anonymous, applicant, member A, member B,
+estates staff, union head, panelist, superuser) and a client signed in as each."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+
+from members.models import County, Member, MemberUser, User
+from members.roles import ESTATES_STAFF, PANELIST, UNION_HEAD
+
+ROLES = ("anonymous", "applicant", "member_a", "member_b", "staff", "union_head", "panelist", "superuser")
+PASSWORD = "test-pass-1405"
+
+
+def make_user(mobile, full_name="کاربر آزمایشی", *, groups=(), **extra):
+    user = User.objects.create_user(mobile, PASSWORD, full_name=full_name, **extra)
+    for name in groups:
+        user.groups.add(Group.objects.get(name=name))
+    return user
+
+
+def make_member(user, *, status=Member.Status.ACTIVE, kind=Member.Kind.GUILD, national_id, number=None, **extra):
+    member = Member.objects.create(
+        kind=kind,
+        business_name=extra.pop("business_name", f"کارگاه {user.full_name}"),
+        owner_name=user.full_name,
+        owner_national_id=national_id,
+        mobile=user.mobile,
+        county=extra.pop("county", County.QAZVIN),
+        status=status,
+        membership_number=number,
+        **extra,
+    )
+    member.refresh_search_key()
+    member.save(update_fields=["search_key"])
+    MemberUser.objects.create(member=member, user=user, role=MemberUser.Role.OWNER)
+    return member
+
+
+@dataclass
+class Actors:
+    applicant: User
+    member_a: User
+    member_b: User
+    staff: User
+    union_head: User
+    panelist: User
+    superuser: User
+    applicant_member: Member
+    a: Member
+    b: Member
+
+    def user(self, role):
+        return None if role == "anonymous" else getattr(self, role)
+
+
+@pytest.fixture
+def actors(db):
+    applicant = make_user("09130000001", "متقاضی آزمایشی")
+    member_a = make_user("09130000002", "عضو الف")
+    member_b = make_user("09130000003", "عضو ب")
+    return Actors(
+        applicant=applicant,
+        member_a=member_a,
+        member_b=member_b,
+        staff=make_user("09130000010", "کارشناس", groups=[ESTATES_STAFF], is_staff=True),
+        union_head=make_user("09130000020", "رئیس اتحادیه", groups=[UNION_HEAD]),
+        panelist=make_user("09130000030", "عضو پنل", groups=[PANELIST]),
+        superuser=User.objects.create_superuser("09130000099", PASSWORD, full_name="مدیر"),
+        applicant_member=make_member(
+            applicant, status=Member.Status.APPLIED, kind=Member.Kind.HOME, national_id="0045678911"
+        ),
+        a=make_member(member_a, national_id="0012345679", number=1),
+        b=make_member(member_b, national_id="0023456787", number=2, kind=Member.Kind.HOME),
+    )
+
+
+@pytest.fixture
+def client_as(actors):
+    """client_as("member_a") → a test client signed in as that role (anonymous: not signed in)."""
+
+    def build(role):
+        client = Client()
+        user = actors.user(role)
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return build

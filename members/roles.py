@@ -1,0 +1,59 @@
+"""Roles: groups created by a migration; one place that answers "may this user …?"."""
+
+from django.contrib.auth import get_user_model
+
+ESTATES_STAFF = "estates_staff"
+UNION_HEAD = "union_head"
+PANELIST = "panelist"
+ALL_GROUPS = (ESTATES_STAFF, UNION_HEAD, PANELIST)
+
+
+def _in_group(user, name: str) -> bool:
+    if not user.is_authenticated:
+        return False
+    cache = getattr(user, "_group_names", None)
+    if cache is None:
+        cache = set(user.groups.values_list("name", flat=True))
+        user._group_names = cache
+    return name in cache
+
+
+def is_estates_staff(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or _in_group(user, ESTATES_STAFF))
+
+
+def is_union_head(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or _in_group(user, UNION_HEAD))
+
+
+def is_panelist(user) -> bool:
+    return _in_group(user, PANELIST)
+
+
+def member_of(user):
+    """The member business this user acts for, or None (cached on the user object)."""
+    if not user.is_authenticated:
+        return None
+    if not hasattr(user, "_member_cache"):
+        link = getattr(user, "member_link", None) if _has_link(user) else None
+        user._member_cache = link.member if link else None
+    return user._member_cache
+
+
+def _has_link(user) -> bool:
+    from .models import MemberUser
+
+    try:
+        user.member_link  # noqa: B018
+    except MemberUser.DoesNotExist:
+        return False
+    return True
+
+
+def is_active_member(user) -> bool:
+    member = member_of(user)
+    return member is not None and member.is_active_member
+
+
+def estates_staff_users():
+    return get_user_model().objects.filter(groups__name=ESTATES_STAFF, is_active=True).distinct()
