@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.forms",
     "axes",
+    "django_ratelimit",
     "cluster_portal",
     "members",
     "pricing",
@@ -110,6 +111,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
     AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+    # The local-memory cache counts rate limits per process: right for one server (the embedded
+    # default); set REDIS_URL when running several.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 # --- Users and sign-in ----------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -139,6 +143,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 AXES_VERBOSE = True
+
+# Rate limits count in the default cache (Redis when configured: shared by every app server).
+RATELIMIT_VIEW = "cluster_portal.ratelimits.ratelimited"
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+RATELIMIT_IP_META_KEY = "REMOTE_ADDR"
 
 # Sessions end after a bounded idle time and a bounded total time, shorter for staff.
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=60 * 60 * 2)

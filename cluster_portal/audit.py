@@ -1,0 +1,57 @@
+"""The audit trail: services call audit_record() inside their transaction, so the entry is
+written exactly when the change is."""
+
+from django.contrib.contenttypes.models import ContentType
+
+from .models import AuditEntry
+
+SENSITIVE = {"password", "owner_national_id", "national_id", "token", "otp", "secret"}
+
+
+def _plain(value):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if hasattr(value, "pk"):
+        return str(value)
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+def _mask(field: str, value):
+    if field in SENSITIVE and value:
+        text = str(value)
+        return "*" * max(len(text) - 3, 0) + text[-3:]
+    return value
+
+
+def snapshot(instance, fields) -> dict:
+    """The current values of `fields` on `instance`, for diffing after a change."""
+    return {field: _plain(getattr(instance, field)) for field in fields}
+
+
+def diff(before: dict, after: dict) -> dict:
+    """{field: [old, new]} for the fields that changed (personal IDs masked)."""
+    return {
+        field: [_mask(field, before.get(field)), _mask(field, after.get(field))]
+        for field in after
+        if before.get(field) != after.get(field)
+    }
+
+
+def audit_record(*, actor, action: str, instance, changes: dict | None = None, note: str = "") -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        changes=changes or {},
+        note=note,
+    )
+
+
+def audit_entries_for(instance):
+    return AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False), object_id=str(instance.pk)
+    ).select_related("actor")
