@@ -6,6 +6,9 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from members.models import County, Member, MemberUser, User
 from members.roles import ESTATES_STAFF, PANELIST, UNION_HEAD
@@ -37,6 +40,31 @@ def make_member(user, *, status=Member.Status.ACTIVE, kind=Member.Kind.GUILD, na
     member.save(update_fields=["search_key"])
     MemberUser.objects.create(member=member, user=user, role=MemberUser.Role.OWNER)
     return member
+
+
+PRIVILEGED_ROLES = ("staff", "union_head", "superuser")  # two-step sign-in is required for them
+
+
+def give_totp_device(user) -> TOTPDevice:
+    """The user's confirmed authenticator (created once): what they set up at /accounts/2fa/setup/."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+def totp_now(device) -> str:
+    """The six digits the user's authenticator app shows right now."""
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+def login_verified(client, user):
+    """client.force_login(user) plus the second step (what django_otp.login records after a good
+    code): use it for estates staff, the union head and superusers, whom the portal otherwise
+    sends to the code page."""
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = give_totp_device(user).persistent_id
+    session.save()
+    return client
 
 
 @dataclass
@@ -78,13 +106,22 @@ def actors(db):
 
 
 @pytest.fixture
+def totp_device():
+    """totp_device(user) → the user's confirmed TOTP device; totp_now(device) gives its code."""
+    return give_totp_device
+
+
+@pytest.fixture
 def client_as(actors):
-    """client_as("member_a") → a test client signed in as that role (anonymous: not signed in)."""
+    """client_as("member_a") → a test client signed in as that role (anonymous: not signed in;
+    staff, union head and superuser also past the two-step code)."""
 
     def build(role):
         client = Client()
         user = actors.user(role)
-        if user is not None:
+        if role in PRIVILEGED_ROLES:
+            login_verified(client, user)
+        elif user is not None:
             client.force_login(user)
         return client
 

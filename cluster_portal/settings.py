@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "django.forms",
     "axes",
     "django_ratelimit",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "cluster_portal",
     "members",
     "pricing",
@@ -54,6 +57,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "cluster_portal.middleware.SessionTimeoutMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "cluster_portal.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -148,6 +153,12 @@ AXES_VERBOSE = True
 RATELIMIT_VIEW = "cluster_portal.ratelimits.ratelimited"
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_IP_META_KEY = "REMOTE_ADDR"
+
+# Two-step sign-in (cluster_portal/twofactor.py): required for estates staff, the union head and
+# superusers; optional for members.
+TWO_FACTOR_REQUIRED = False
+OTP_TOTP_ISSUER = "Qazvin Sweets Cluster"
+OTP_TOTP_THROTTLE_FACTOR = 1
 
 # Sessions end after a bounded idle time and a bounded total time, shorter for staff.
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=60 * 60 * 2)
