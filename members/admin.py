@@ -1,11 +1,20 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.response import TemplateResponse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from cluster_portal.admin_jalali import JalaliAdminMixin
+from cluster_portal.audit import audit_entries_for, audit_record, diff, snapshot
+from cluster_portal.uploads import clean_image
 
-from .models import Member, MemberUser, User
+from . import exports, roles, selectors, services
+from .forms import RejectForm
+from .models import ChangeRequest, ContactMessage, Invitation, Member, MemberStatusChange, MemberUser, User
 
 
 class PortalUserChangeForm(UserChangeForm):
@@ -38,16 +47,311 @@ class UserAdmin(JalaliAdminMixin, DjangoUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("mobile", "full_name", "password1", "password2")}),)
 
 
-class MemberUserInline(admin.TabularInline):
+class EstatesStaffAccessMixin:
+    """Estates staff work on the registry without per-model permissions; superusers too."""
+
+    def has_module_permission(self, request):
+        return roles.is_estates_staff(request.user) or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return roles.is_estates_staff(request.user) or super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return roles.is_estates_staff(request.user) or super().has_change_permission(request, obj)
+
+
+class MemberUserInline(EstatesStaffAccessMixin, admin.TabularInline):
     model = MemberUser
     extra = 0
     autocomplete_fields = ["user"]
 
+    def has_add_permission(self, request, obj=None):
+        return roles.is_estates_staff(request.user) or super().has_add_permission(request, obj)
+
+
+class StatusChangeInline(EstatesStaffAccessMixin, admin.TabularInline):
+    model = MemberStatusChange
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "from_status", "to_status", "changed_by", "reason"]
+    readonly_fields = fields
+    verbose_name_plural = _("status history")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("changed_by")
+
+
+class MemberAdminForm(forms.ModelForm):
+    website = forms.URLField(label=_("website"), required=False, max_length=200, assume_scheme="https")
+
+    class Meta:
+        model = Member
+        fields = [*services.APPLICATION_FIELDS, "products", "logo", "staff_notes"]
+
+    def clean_logo(self):
+        upload = self.cleaned_data.get("logo")
+        self.clean_logo_file = None
+        if upload and hasattr(upload, "content_type"):
+            self.clean_logo_file = clean_image(upload)
+        return upload
+
+
+AUDITED_FIELDS = [*services.APPLICATION_FIELDS, "staff_notes"]
+
+
+def _reason_action(request, queryset, *, action, title, run):
+    """An intermediate page asking for a reason, then `run(member, reason)` for each."""
+    if "apply" in request.POST:
+        form = RejectForm(request.POST)
+        if form.is_valid():
+            done, errors = 0, []
+            for member in queryset:
+                try:
+                    run(member, form.cleaned_data["reason"])
+                    done += 1
+                except ValidationError as error:
+                    errors.append(f"{member}: {' '.join(error.messages)}")
+            if done:
+                messages.success(request, _("%(count)s members updated.") % {"count": done})
+            for error in errors:
+                messages.warning(request, error)
+            return None
+    else:
+        form = RejectForm()
+    return TemplateResponse(
+        request,
+        "admin/members/reason_form.html",
+        {
+            **admin.site.each_context(request),
+            "title": title,
+            "form": form,
+            "queryset": queryset,
+            "action": action,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "opts": queryset.model._meta,
+        },
+    )
+
 
 @admin.register(Member)
-class MemberAdmin(JalaliAdminMixin, admin.ModelAdmin):
-    list_display = ["business_name", "kind", "county", "status", "membership_number", "created_at"]
-    list_filter = ["status", "kind", "county"]
-    search_fields = ["search_key", "business_name", "owner_name", "mobile", "owner_national_id"]
-    inlines = [MemberUserInline]
+class MemberAdmin(JalaliAdminMixin, EstatesStaffAccessMixin, admin.ModelAdmin):
+    form = MemberAdminForm
+    list_display = [
+        "business_name",
+        "kind",
+        "county",
+        "status",
+        "membership_number",
+        "owner_name",
+        "created_at",
+    ]
+    list_filter = ["status", "kind", "county", ("products", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["search_key"]
+    search_help_text = _("Name, brand, owner, mobile, national ID, licence or membership number.")
+    inlines = [MemberUserInline, StatusChangeInline]
     show_full_result_count = False
+    list_per_page = 50
+    filter_horizontal = ["products"]
+    readonly_fields = ["status", "membership_number", "logo_preview", "created_at", "updated_at", "audit_trail"]
+    actions = ["approve", "reject", "suspend", "export_csv", "export_xlsx"]
+    fieldsets = (
+        (None, {"fields": ("status", "membership_number", "kind", "business_name", "brand")}),
+        (
+            _("Identity"),
+            {"fields": ("owner_name", "owner_national_id", "legal_entity_id", "guild_licence_number")},
+        ),
+        (_("Contact"), {"fields": ("mobile", "landline", "county", "address", "postal_code")}),
+        (_("Production"), {"fields": ("products", "monthly_capacity_kg", "workers_count")}),
+        (
+            _("Directory"),
+            {
+                "fields": (
+                    "logo",
+                    "logo_preview",
+                    "website",
+                    "instagram",
+                    "telegram",
+                    "directory_opt_in",
+                    "contact_public",
+                )
+            },
+        ),
+        (_("Staff"), {"fields": ("staff_notes", "created_at", "updated_at", "audit_trail")}),
+    )
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return selectors.staff_member_search(queryset, search_term), True
+
+    def has_add_permission(self, request):
+        return False  # members apply through /members/join/ (history and the owner's account)
+
+    @admin.display(description=_("logo or photo"))
+    def logo_preview(self, obj):
+        if not obj.logo_thumbnail:
+            return "—"
+        from django.urls import reverse
+
+        return format_html(
+            '<img src="{}" alt="" width="96">', reverse("members:logo", kwargs={"pk": obj.pk, "variant": "thumb"})
+        )
+
+    @admin.display(description=_("audit trail"))
+    def audit_trail(self, obj):
+        if not obj.pk:
+            return "—"
+        from cluster_portal.jalali import format_datetime
+
+        rows = [
+            (format_datetime(entry.created_at), entry.actor or "—", entry.action, entry.changes or "", entry.note)
+            for entry in audit_entries_for(obj)[:50]
+        ]
+        if not rows:
+            return "—"
+        return format_html(
+            '<table class="audit-trail"><tbody>{}</tbody></table>',
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+        )
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            before = snapshot(Member.objects.get(pk=obj.pk), AUDITED_FIELDS) if change else {}
+            obj.refresh_search_key()
+            logo = getattr(form, "clean_logo_file", None)
+            if logo is not None:
+                services._save_logo(obj, logo)
+            super().save_model(request, obj, form, change)
+            changes = diff(before, snapshot(obj, AUDITED_FIELDS))
+            if changes:
+                audit_record(actor=request.user, action="member.staff_edit", instance=obj, changes=changes)
+
+    @admin.action(description=_("Approve selected applications"))
+    def approve(self, request, queryset):
+        done, errors = 0, []
+        for member in queryset.order_by("created_at", "id"):
+            try:
+                services.member_approve(member=member, actor=request.user)
+                done += 1
+            except ValidationError as error:
+                errors.append(f"{member}: {' '.join(error.messages)}")
+        if done:
+            self.message_user(request, _("%(count)s members approved.") % {"count": done}, messages.SUCCESS)
+        for error in errors:
+            self.message_user(request, error, messages.WARNING)
+
+    @admin.action(description=_("Reject selected applications (with a reason)"))
+    def reject(self, request, queryset):
+        return _reason_action(
+            request,
+            queryset,
+            action="reject",
+            title=_("Reject applications"),
+            run=lambda member, reason: services.member_reject(member=member, actor=request.user, reason=reason),
+        )
+
+    @admin.action(description=_("Suspend selected members (with a reason)"))
+    def suspend(self, request, queryset):
+        return _reason_action(
+            request,
+            queryset,
+            action="suspend",
+            title=_("Suspend members"),
+            run=lambda member, reason: services.member_suspend(member=member, actor=request.user, reason=reason),
+        )
+
+    @admin.action(description=_("Export selected members as CSV"))
+    def export_csv(self, request, queryset):
+        return exports.export_csv(queryset, full_ids=request.user.is_superuser)
+
+    @admin.action(description=_("Export selected members as Excel (XLSX)"))
+    def export_xlsx(self, request, queryset):
+        return exports.export_xlsx(queryset, full_ids=request.user.is_superuser)
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(JalaliAdminMixin, EstatesStaffAccessMixin, admin.ModelAdmin):
+    list_display = ["member", "field", "old_value", "new_value", "status", "created_at", "decided_by"]
+    list_filter = ["status", "field"]
+    list_select_related = ["member", "decided_by"]
+    search_fields = ["member__search_key", "new_value"]
+    readonly_fields = [
+        "member",
+        "requested_by",
+        "field",
+        "old_value",
+        "new_value",
+        "reason",
+        "status",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+        "created_at",
+    ]
+    actions = ["approve_requests", "reject_requests"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Approve selected change requests"))
+    def approve_requests(self, request, queryset):
+        for change_request in queryset:
+            try:
+                services.change_request_decide(change_request=change_request, actor=request.user, approve=True)
+                self.message_user(request, _("Approved: %(request)s") % {"request": change_request})
+            except ValidationError as error:
+                self.message_user(request, f"{change_request}: {' '.join(error.messages)}", messages.WARNING)
+
+    @admin.action(description=_("Reject selected change requests (with a reason)"))
+    def reject_requests(self, request, queryset):
+        return _reason_action(
+            request,
+            queryset,
+            action="reject_requests",
+            title=_("Reject change requests"),
+            run=lambda change_request, reason: services.change_request_decide(
+                change_request=change_request, actor=request.user, approve=False, note=reason
+            ),
+        )
+
+
+class ReadOnlyStaffAdmin(JalaliAdminMixin, EstatesStaffAccessMixin, admin.ModelAdmin):
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ContactMessage)
+class ContactMessageAdmin(ReadOnlyStaffAdmin):
+    list_display = ["member", "sender_name", "created_at", "replied_at"]
+    list_select_related = ["member"]
+    search_fields = ["member__search_key", "sender_name"]
+    readonly_fields = [
+        "member",
+        "sender_user",
+        "sender_name",
+        "sender_mobile",
+        "body",
+        "reply",
+        "replied_by",
+        "replied_at",
+    ]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyStaffAdmin):
+    list_display = ["member", "full_name", "mobile", "created_at", "accepted_at", "cancelled_at"]
+    list_select_related = ["member"]
+    search_fields = ["member__search_key", "mobile", "full_name"]
+    exclude = ["token"]

@@ -2,7 +2,7 @@
 
 from django.contrib.auth.models import Group
 
-from .models import County, Member, MemberUser, User
+from .models import County, Member, MemberStatusChange, MemberUser, User
 from .roles import ESTATES_STAFF, PANELIST, UNION_HEAD
 
 DEMO_PASSWORD = "demo-pass-1405"
@@ -85,3 +85,198 @@ def seed_accounts(*, stdout=None):
             MemberUser.objects.get_or_create(user=user, defaults={"member": member, "role": MemberUser.Role.OWNER})
     if stdout:
         stdout.write(f"demo accounts: {len(ACCOUNTS)}")
+
+
+# --- seed(): members of both kinds in every status, with logos ------------------------------
+
+STATUS_REASONS = {
+    Member.Status.REJECTED: "مدارک ناقص است و پروانه کسب ارائه نشد.",
+    Member.Status.SUSPENDED: "عدم پرداخت حق عضویت سالانه.",
+    Member.Status.LAPSED: "تمدید نشدن عضویت پس از یک سال.",
+    Member.Status.RESIGNED: "واحد تولیدی تعطیل شد.",
+}
+# kind, business, owner, county, products (slugs), status, logo colour
+EXTRA_MEMBERS = [
+    ("guild", "قنادی سنتی پیغمبریه", "علی موسوی", County.QAZVIN, ["baklava", "rice-cookies"], "active", "#b5651d"),
+    ("home", "باقلوای خانگی نرگس", "نرگس حیدری", County.QAZVIN, ["baklava"], "active", "#c08a3e"),
+    ("guild", "شیرینی نخودچی تاکستان", "مهدی عباسی", County.TAKESTAN, ["chickpea-cookies"], "applied", "#8e6c3a"),
+    ("home", "نان چای مادربزرگ", "فاطمه رضایی", County.ABYEK, ["qazvini-tea-bread"], "applied", "#a0522d"),
+    ("guild", "کارگاه گردویی آوج", "جواد محمدی", County.AVAJ, ["walnut-cookies"], "suspended", "#6b4226"),
+    ("home", "بادامی خانگی زینب", "زینب کاظمی", County.BUIN_ZAHRA, ["almond-cookies"], "suspended", "#d2a679"),
+    ("guild", "شیرینی‌پزی البرز", "امیر حسینی", County.ALBORZ, ["rice-cookies"], "lapsed", "#7b3f00"),
+    ("home", "نان‌برنجی خانگی سمیه", "سمیه نوروزی", County.QAZVIN, ["rice-cookies"], "lapsed", "#e0a96d"),
+    ("guild", "قنادی قدیم بوئین", "حمید یوسفی", County.BUIN_ZAHRA, ["baklava"], "resigned", "#5c4033"),
+    ("home", "شیرینی خانگی لیلا", "لیلا جعفری", County.TAKESTAN, ["walnut-cookies"], "resigned", "#cd853f"),
+    ("guild", "کارگاه شیرینی بی‌نام", "کریم صادقی", County.QAZVIN, [], "rejected", "#996633"),
+    ("home", "شیرینی خانگی ثمین", "ثمین مرادی", County.AVAJ, [], "rejected", "#c19a6b"),
+]
+# Which statuses lead there from "applied" (each step keeps who/when/why).
+STATUS_PATHS = {
+    "applied": [],
+    "active": ["active"],
+    "suspended": ["active", "suspended"],
+    "lapsed": ["active", "lapsed"],
+    "resigned": ["active", "resigned"],
+    "rejected": ["rejected"],
+}
+
+
+def national_id(seed: int) -> str:
+    """A valid (checksummed) 10-digit national ID made from a 9-digit seed."""
+    base = f"{seed:09d}"
+    remainder = sum(int(base[i]) * (10 - i) for i in range(9)) % 11
+    check = remainder if remainder < 2 else 11 - remainder
+    return base + str(check)
+
+
+def demo_logo(colour: str, text: str):
+    """A small PNG logo (a coloured tile with the initial), as an upload would arrive."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (320, 320), colour)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((40, 40, 280, 280), outline="#fff7e6", width=14)
+    draw.rectangle((130, 110, 190, 210), fill="#fff7e6")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return SimpleUploadedFile(f"{text}.png", buffer.getvalue(), content_type="image/png")
+
+
+def seed(*, stdout=None):
+    """Members of both kinds in every status, with logos and history (idempotent)."""
+    from cluster_portal.uploads import clean_image
+    from pricing.models import Product
+
+    from . import services
+
+    staff = User.objects.filter(mobile="09120000010").first()
+    products = {p.slug: p for p in Product.objects.all()}
+    created = 0
+    for index, (kind, name, owner, county, slugs, status, colour) in enumerate(EXTRA_MEMBERS, start=1):
+        mobile = f"0912100{index:04d}"
+        if Member.objects.filter(mobile=mobile).exists():
+            continue
+        member = services.member_apply(
+            member_data={
+                "kind": kind,
+                "business_name": name,
+                "brand": name.split()[-1],
+                "owner_name": owner,
+                "owner_national_id": national_id(700000000 + index * 7919),
+                "mobile": mobile,
+                "landline": f"028333{index:05d}" if kind == "guild" else "",
+                "county": county,
+                "address": f"{County(county).label}، کوچه نمونه {index}، پلاک {index + 10}",
+                "postal_code": f"34{3 + index % 7}1746319",
+                "guild_licence_number": f"QZ-1401-{index:04d}" if kind == "guild" else "",
+                "monthly_capacity_kg": 150 * index if kind == "guild" else 30 + index,
+                "workers_count": 2 + index if kind == "guild" else 1,
+                "instagram": f"sweets_demo_{index}",
+                "directory_opt_in": True,
+                "contact_public": kind == "guild",
+            },
+            products=[products[slug] for slug in slugs if slug in products],
+            user_data={"mobile": mobile, "full_name": owner, "email": "", "password": DEMO_PASSWORD},
+            logo=clean_image(demo_logo(colour, f"logo-{index}")),
+        )
+        for step in STATUS_PATHS[status]:
+            services.member_change_status(
+                member=member, actor=staff, to_status=step, reason=STATUS_REASONS.get(step, "")
+            )
+        created += 1
+    # The demo members of DESIGN.md get their logos and products too (their data is unchanged).
+    for mobile, colour, slugs in (
+        ("09120000001", "#a0522d", ["baklava", "rice-cookies", "qazvini-tea-bread"]),
+        ("09120000002", "#d2691e", ["baklava", "walnut-cookies"]),
+        ("09120000003", "#8b4513", ["rice-cookies", "chickpea-cookies"]),
+    ):
+        member = Member.objects.filter(mobile=mobile).first()
+        if member is None or member.logo:
+            continue
+        services._save_logo(member, clean_image(demo_logo(colour, mobile)))
+        member.contact_public = member.kind == Member.Kind.GUILD
+        member.save()
+        member.products.add(*[products[slug] for slug in slugs if slug in products])
+        if not member.status_changes.exists():
+            MemberStatusChange.objects.create(member=member, from_status="", to_status=Member.Status.ACTIVE)
+    if stdout:
+        stdout.write(f"members: {created} demo members added ({Member.objects.count()} in all)")
+
+
+def seed_scale(*, scale: int, stdout=None):
+    """≈ 20 × scale synthetic members (mostly active) with their owners, by bulk inserts."""
+    from django.contrib.auth.hashers import make_password
+    from django.db.models import Max
+
+    from cluster_portal.persian import search_key
+    from pricing.models import Product
+
+    from .models import MembershipCounter
+
+    total = 20 * scale
+    start = User.objects.filter(mobile__startswith="0916").count()
+    password = make_password(DEMO_PASSWORD)
+    counties = list(County.values)
+    product_ids = list(Product.objects.values_list("pk", flat=True))
+    statuses = [Member.Status.ACTIVE] * 16 + [Member.Status.APPLIED, Member.Status.SUSPENDED, Member.Status.LAPSED]
+    statuses += [Member.Status.RESIGNED]
+    number = max(
+        Member.objects.aggregate(n=Max("membership_number"))["n"] or 0,
+        MembershipCounter.objects.filter(id=1).values_list("last_number", flat=True).first() or 0,
+    )
+    batch = 1000
+    for offset in range(0, total, batch):
+        users, members = [], []
+        for i in range(start + offset, start + min(offset + batch, total)):
+            mobile = f"0916{i:07d}"
+            kind = Member.Kind.GUILD if i % 3 else Member.Kind.HOME
+            status = statuses[i % len(statuses)]
+            name = f"شیرینی نمونه {i}"
+            if status != Member.Status.APPLIED:
+                number += 1
+            users.append(User(mobile=mobile, full_name=f"تولیدکننده {i}", password=password))
+            members.append(
+                Member(
+                    kind=kind,
+                    business_name=name,
+                    owner_name=f"تولیدکننده {i}",
+                    owner_national_id=national_id(100000000 + i),
+                    mobile=mobile,
+                    county=counties[i % len(counties)],
+                    address=f"نشانی نمونه {i}",
+                    guild_licence_number=f"SC-{i:07d}" if kind == Member.Kind.GUILD else "",
+                    membership_number=number if status != Member.Status.APPLIED else None,
+                    status=status,
+                    monthly_capacity_kg=50 + i % 500,
+                    workers_count=1 + i % 12,
+                    contact_public=kind == Member.Kind.GUILD,
+                    search_key=search_key(f"{name} تولیدکننده {i}"),
+                )
+            )
+        users = User.objects.bulk_create(users)
+        members = Member.objects.bulk_create(members)
+        if users[0].pk is None:  # backends that do not return primary keys
+            users = list(User.objects.filter(mobile__in=[u.mobile for u in users]).order_by("mobile"))
+            members = list(Member.objects.filter(mobile__in=[m.mobile for m in members]).order_by("mobile"))
+        MemberUser.objects.bulk_create(
+            [MemberUser(member=m, user=u, role=MemberUser.Role.OWNER) for u, m in zip(users, members, strict=True)]
+        )
+        MemberStatusChange.objects.bulk_create(
+            [MemberStatusChange(member=m, from_status="", to_status=m.status) for m in members]
+        )
+        if product_ids:
+            through = Member.products.through
+            through.objects.bulk_create(
+                [
+                    through(member_id=m.pk, product_id=product_ids[(m.pk + k) % len(product_ids)])
+                    for m in members
+                    for k in range(1 + m.pk % 3)
+                ],
+                ignore_conflicts=True,
+            )
+    MembershipCounter.objects.update_or_create(id=1, defaults={"last_number": number})
+    if stdout:
+        stdout.write(f"members: {total} synthetic members")

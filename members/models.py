@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -115,6 +117,22 @@ class Member(models.Model):
     products = models.ManyToManyField(
         "pricing.Product", blank=True, related_name="members", verbose_name=_("products made")
     )
+    monthly_capacity_kg = models.PositiveIntegerField(_("monthly capacity (kg)"), null=True, blank=True)
+    workers_count = models.PositiveSmallIntegerField(_("number of workers"), null=True, blank=True)
+    logo = models.ImageField(_("logo or photo"), upload_to="members/logos/", blank=True, max_length=200)
+    logo_thumbnail = models.ImageField(upload_to="members/logos/thumbs/", blank=True, editable=False, max_length=200)
+    website = models.URLField(_("website"), blank=True, max_length=200)
+    instagram = models.CharField(_("Instagram page"), max_length=100, blank=True)
+    telegram = models.CharField(_("Telegram or Bale channel"), max_length=100, blank=True)
+    directory_opt_in = models.BooleanField(
+        _("list in the public directory"), default=True, help_text=_("Visitors can find the business and its products.")
+    )
+    contact_public = models.BooleanField(
+        _("show address and phone numbers in the directory"),
+        default=False,
+        help_text=_("Otherwise the directory shows the county only and visitors write through the portal."),
+    )
+    staff_notes = models.TextField(_("staff notes"), blank=True, help_text=_("Seen by estates staff only."))
     search_key = models.CharField(max_length=400, blank=True, editable=False, db_index=True)
     created_at = models.DateTimeField(_("applied at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -134,12 +152,177 @@ class Member(models.Model):
     def __str__(self):
         return self.business_name
 
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("members:directory_detail", kwargs={"pk": self.pk})
+
     @property
     def is_active_member(self) -> bool:
         return self.status == self.Status.ACTIVE
 
+    @property
+    def identity_locked(self) -> bool:
+        """National IDs, licence number and kind change only through a staff-approved request
+        once the application has been decided."""
+        return self.status != self.Status.APPLIED
+
+    @property
+    def shows_contact_publicly(self) -> bool:
+        return self.contact_public
+
     def refresh_search_key(self):
-        self.search_key = search_key(" ".join(filter(None, [self.business_name, self.brand, self.owner_name])))[:400]
+        self.search_key = search_key(
+            " ".join(filter(None, [self.business_name, self.brand, self.owner_name, self.guild_licence_number]))
+        )[:400]
+
+
+class MembershipCounter(models.Model):
+    """One row holding the last membership number handed out: numbers are taken under a row
+    lock, so they are never given twice and never reused (even after a member is deleted)."""
+
+    last_number = models.PositiveIntegerField(default=1000)
+
+    class Meta:
+        verbose_name = _("membership number counter")
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="membership_counter_single_row")]
+
+    def __str__(self):
+        return str(self.last_number)
+
+
+class MemberStatusChange(models.Model):
+    """Every status change of a member: from, to, who, when, why."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("member")
+    )
+    from_status = models.CharField(_("from"), max_length=10, choices=Member.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=10, choices=Member.Status.choices)
+    changed_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by")
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status history")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(to_status="rejected") | ~models.Q(reason=""), name="status_rejected_needs_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member}: {self.from_status or '-'} → {self.to_status}"
+
+
+class ChangeRequest(models.Model):
+    """A member asks staff to change an identity field that is locked after approval."""
+
+    class Field(models.TextChoices):
+        OWNER_NATIONAL_ID = "owner_national_id", _("owner's national ID")
+        LEGAL_ENTITY_ID = "legal_entity_id", _("legal entity ID")
+        GUILD_LICENCE_NUMBER = "guild_licence_number", _("guild licence number")
+        KIND = "kind", _("kind")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="change_requests", verbose_name=_("member")
+    )
+    requested_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("requested by")
+    )
+    field = models.CharField(_("field"), max_length=30, choices=Field.choices)
+    old_value = models.CharField(_("current value"), max_length=30, blank=True)
+    new_value = models.CharField(_("requested value"), max_length=30)
+    reason = models.TextField(_("reason"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("change request")
+        verbose_name_plural = _("change requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "field"], condition=models.Q(status="pending"), name="one_pending_change_per_field"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member}: {self.get_field_display()}"
+
+
+class Invitation(models.Model):
+    """An owner invites a colleague by mobile number; the colleague accepts with the link."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("member"))
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by"))
+    mobile = models.CharField(_("mobile number"), max_length=11)
+    full_name = models.CharField(_("full name"), max_length=150)
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    VALID_DAYS = 14
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self):
+        return f"{self.full_name} → {self.member}"
+
+    @property
+    def is_open(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.cancelled_at is None
+            and self.created_at >= timezone.now() - datetime.timedelta(days=self.VALID_DAYS)
+        )
+
+
+class ContactMessage(models.Model):
+    """A visitor writes to a member through the directory. The member never sees the sender's
+    number and the sender never sees the member's; replies are relayed by the portal."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="contact_messages", verbose_name=_("member")
+    )
+    sender_user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("sender")
+    )
+    sender_name = models.CharField(_("your name"), max_length=100)
+    sender_mobile = models.CharField(_("your mobile number"), max_length=11, blank=True)
+    body = models.TextField(_("message"), max_length=2000)
+    reply = models.TextField(_("reply"), blank=True, max_length=2000)
+    replied_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("replied by")
+    )
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("contact message")
+        verbose_name_plural = _("contact messages")
+
+    def __str__(self):
+        return f"{self.sender_name} → {self.member}"
 
 
 class MemberUser(models.Model):

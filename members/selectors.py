@@ -1,0 +1,128 @@
+"""Reads of the members registry, scoped to who asks. Directory reads never expose a hidden
+address or number: templates get only what the viewer may see."""
+
+from django.db.models import Prefetch, Q
+from django.http import Http404
+
+from cluster_portal.models import Notification
+from cluster_portal.persian import normalize_digits_only, search_key
+from pricing.models import Product
+
+from .models import ChangeRequest, ContactMessage, Invitation, Member, MemberStatusChange, MemberUser
+
+PUBLIC_PRODUCTS = Prefetch(
+    "products", queryset=Product.objects.filter(is_active=True).order_by("sort_order", "name_fa")
+)
+
+
+def directory_members(*, query: str = "", product: Product | None = None, county: str = ""):
+    """Active members that chose to be listed; products prefetched (constant query count)."""
+    members = Member.objects.filter(status=Member.Status.ACTIVE, directory_opt_in=True)
+    if query:
+        key = search_key(query)
+        if key:
+            members = members.filter(search_key__contains=key)
+    if product is not None:
+        members = members.filter(products=product)
+    if county:
+        members = members.filter(county=county)
+    return members.prefetch_related(PUBLIC_PRODUCTS).order_by("business_name", "id").distinct()
+
+
+def directory_member_or_404(pk: int) -> Member:
+    try:
+        return (
+            Member.objects.filter(status=Member.Status.ACTIVE, directory_opt_in=True)
+            .prefetch_related(PUBLIC_PRODUCTS)
+            .get(pk=pk)
+        )
+    except Member.DoesNotExist:
+        raise Http404 from None
+
+
+def directory_products():
+    return Product.objects.filter(is_active=True).order_by("sort_order", "name_fa")
+
+
+def public_contact(member: Member) -> dict:
+    """What the directory may show of a member's contact details. A member that keeps them
+    private (home producers by default) shows the county only."""
+    contact = {"county": member.get_county_display(), "website": member.website}
+    contact["instagram"] = member.instagram
+    contact["telegram"] = member.telegram
+    if member.contact_public:
+        contact.update(address=member.address, mobile=member.mobile, landline=member.landline)
+    return contact
+
+
+def member_logo_or_404(*, pk: int, user, variant: str):
+    """The logo file of a member the viewer may see: listed in the directory, or the viewer's
+    own member, or any member for staff."""
+    from . import roles
+
+    if variant not in ("full", "thumb"):
+        raise Http404
+    member = Member.objects.filter(pk=pk).first()
+    if member is None:
+        raise Http404
+    listed = member.status == Member.Status.ACTIVE and member.directory_opt_in
+    own = roles.member_of(user) is not None and roles.member_of(user).pk == member.pk
+    if not (listed or own or roles.is_estates_staff(user)):
+        raise Http404
+    field = member.logo_thumbnail if variant == "thumb" else member.logo
+    if not field:
+        raise Http404
+    return field
+
+
+def member_dashboard_data(*, member: Member, user) -> dict:
+    """What the members app itself shows on the dashboard (a fixed number of queries)."""
+    links = list(member.user_links.select_related("user").order_by("-role", "created_at"))
+    is_owner = any(link.user_id == user.pk and link.role == MemberUser.Role.OWNER for link in links)
+    return {
+        "links": links,
+        "is_owner": is_owner,
+        "invitations": list(
+            Invitation.objects.filter(member=member, accepted_at__isnull=True, cancelled_at__isnull=True)
+        )
+        if is_owner
+        else [],
+        "notifications": list(Notification.objects.filter(user=user)[:5]),
+        "messages": list(ContactMessage.objects.filter(member=member)[:10]),
+        "change_requests": list(ChangeRequest.objects.filter(member=member)[:5]),
+        "status_changes": list(MemberStatusChange.objects.filter(member=member)[:5]),
+    }
+
+
+def member_message_or_404(*, member: Member, pk: int) -> ContactMessage:
+    try:
+        return ContactMessage.objects.get(member=member, pk=pk)
+    except ContactMessage.DoesNotExist:
+        raise Http404 from None
+
+
+def member_colleague_link_or_404(*, member: Member, pk: int) -> MemberUser:
+    try:
+        return MemberUser.objects.select_related("user").get(member=member, pk=pk)
+    except MemberUser.DoesNotExist:
+        raise Http404 from None
+
+
+def open_invitation_or_404(token: str) -> Invitation:
+    invitation = Invitation.objects.select_related("member").filter(token=token).first()
+    if invitation is None or not invitation.is_open:
+        raise Http404
+    return invitation
+
+
+def staff_member_search(queryset, term: str):
+    """Admin search: names (Persian/Arabic letters and digits normalised), mobile numbers,
+    national IDs, licence and membership numbers."""
+    key = search_key(term)
+    digits = normalize_digits_only(term)
+    condition = Q(search_key__contains=key) if key else Q()
+    if digits.isdigit():
+        condition |= Q(mobile__contains=digits) | Q(owner_national_id__contains=digits)
+        condition |= Q(membership_number=int(digits)) if len(digits) < 10 else Q()
+        condition |= Q(user_links__user__mobile__contains=digits)
+    return queryset.filter(condition)

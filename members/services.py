@@ -1,0 +1,446 @@
+"""Every write to the members registry: applications, decisions, profile changes, change
+requests, colleagues, contact messages. Each is atomic, audited and notifies on commit."""
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from cluster_portal import sms
+from cluster_portal.audit import audit_record, diff, snapshot
+from cluster_portal.notifications import EMAIL, PORTAL, SMS, notify, notify_staff
+
+from .models import (
+    ChangeRequest,
+    ContactMessage,
+    Invitation,
+    Member,
+    MembershipCounter,
+    MemberStatusChange,
+    MemberUser,
+    User,
+)
+
+S = Member.Status
+
+# Which status may follow which (DESIGN.md: applied → active → suspended / lapsed → resigned;
+# applied → rejected). A suspended or lapsed member can be reinstated.
+TRANSITIONS = {
+    S.APPLIED: {S.ACTIVE, S.REJECTED},
+    S.ACTIVE: {S.SUSPENDED, S.LAPSED, S.RESIGNED},
+    S.SUSPENDED: {S.ACTIVE, S.LAPSED, S.RESIGNED},
+    S.LAPSED: {S.ACTIVE, S.RESIGNED},
+    S.RESIGNED: set(),
+    S.REJECTED: set(),
+}
+REASON_REQUIRED = {S.REJECTED, S.SUSPENDED}
+
+PROFILE_FIELDS = [
+    "business_name",
+    "brand",
+    "owner_name",
+    "mobile",
+    "landline",
+    "county",
+    "address",
+    "postal_code",
+    "monthly_capacity_kg",
+    "workers_count",
+    "website",
+    "instagram",
+    "telegram",
+    "directory_opt_in",
+    "contact_public",
+]
+IDENTITY_FIELDS = ["kind", "owner_national_id", "legal_entity_id", "guild_licence_number"]
+APPLICATION_FIELDS = IDENTITY_FIELDS + PROFILE_FIELDS
+
+
+def _notify_member_users(member, *, subject, body="", url="", channels=(PORTAL, EMAIL, SMS)):
+    """Tell every user acting for the member, each in the portal's language."""
+    for link in member.user_links.select_related("user"):
+        with translation.override(settings.LANGUAGE_CODE):
+            notify(
+                user=link.user, subject=subject(), body=body() if callable(body) else body, url=url, channels=channels
+            )
+
+
+def _record_status(member, *, actor, from_status, to_status, reason=""):
+    MemberStatusChange.objects.create(
+        member=member, from_status=from_status, to_status=to_status, changed_by=actor, reason=reason
+    )
+
+
+def _save_logo(member, logo) -> None:
+    """logo: a cluster_portal.uploads.CleanFile (already checked and re-encoded)."""
+    from cluster_portal.uploads import thumbnail
+
+    old = (member.logo.name, member.logo_thumbnail.name) if member.logo else None
+    member.logo.save(logo.content.name, logo.content, save=False)
+    thumb = thumbnail(logo)
+    member.logo_thumbnail.save(thumb.content.name, thumb.content, save=False)
+    if old:
+        storage = member.logo.storage
+
+        def remove_old():
+            for name in old:
+                if name:
+                    storage.delete(name)
+
+        transaction.on_commit(remove_old)
+
+
+# --- applications ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def member_apply(*, member_data: dict, products, user_data: dict, logo=None) -> Member:
+    """A visitor applies: creates the applicant's user (who can sign in at once), the member in
+    status "applied" with the applicant as owner, and tells the estates staff."""
+    password = user_data.pop("password")
+    user = User.objects.create_user(user_data.pop("mobile"), password, **user_data)
+    member = Member(**{key: member_data[key] for key in APPLICATION_FIELDS if key in member_data})
+    member.status = S.APPLIED
+    member.refresh_search_key()
+    if logo is not None:
+        _save_logo(member, logo)
+    try:
+        with transaction.atomic():
+            member.save()
+    except IntegrityError:
+        raise ValidationError(
+            _("A member with this national ID, mobile number or licence number already exists."), code="duplicate"
+        ) from None
+    member.products.set(products)
+    MemberUser.objects.create(member=member, user=user, role=MemberUser.Role.OWNER)
+    _record_status(member, actor=user, from_status="", to_status=S.APPLIED)
+    audit_record(
+        actor=user, action="member.apply", instance=member, changes=diff({}, snapshot(member, ["kind", "status"]))
+    )
+    notify_staff(
+        subject=_("New membership application: %(name)s") % {"name": member.business_name},
+        body=_("%(kind)s producer in %(county)s. Review it in the administration.")
+        % {"kind": member.get_kind_display(), "county": member.get_county_display()},
+        url=reverse("admin:members_member_change", args=[member.pk]),
+    )
+    return member
+
+
+def _next_membership_number() -> int:
+    counter = MembershipCounter.objects.select_for_update().filter(id=1).first()
+    if counter is None:
+        counter = MembershipCounter.objects.create(id=1, last_number=1000)
+        counter = MembershipCounter.objects.select_for_update().get(id=1)
+    highest = Member.objects.aggregate(n=Max("membership_number"))["n"] or 0
+    number = max(counter.last_number, highest) + 1
+    counter.last_number = number
+    counter.save(update_fields=["last_number"])
+    return number
+
+
+@transaction.atomic
+def member_change_status(*, member: Member, actor, to_status: str, reason: str = "") -> Member:
+    """The one place a member's status changes: checks the transition, keeps who/when/why,
+    audits and tells the member's users."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    reason = (reason or "").strip()
+    from_status = member.status
+    if to_status not in TRANSITIONS[from_status]:
+        raise ValidationError(
+            _("A member cannot go from “%(old)s” to “%(new)s”.")
+            % {"old": S(from_status).label, "new": S(to_status).label},
+            code="bad_transition",
+        )
+    if to_status in REASON_REQUIRED and not reason:
+        raise ValidationError(_("Please give a reason."), code="reason_required")
+    before = snapshot(member, ["status", "membership_number"])
+    member.status = to_status
+    fields = ["status", "updated_at"]
+    if to_status == S.ACTIVE and member.membership_number is None:
+        member.membership_number = _next_membership_number()
+        fields.append("membership_number")
+    member.save(update_fields=fields)
+    _record_status(member, actor=actor, from_status=from_status, to_status=to_status, reason=reason)
+    audit_record(
+        actor=actor,
+        action=f"member.status.{to_status}",
+        instance=member,
+        changes=diff(before, snapshot(member, ["status", "membership_number"])),
+        note=reason,
+    )
+    dashboard = reverse("members:dashboard")
+    if to_status == S.ACTIVE and from_status == S.APPLIED:
+        number = member.membership_number
+        _notify_member_users(
+            member,
+            subject=lambda: _("Your membership application was approved"),
+            body=lambda: _("Welcome to the Qazvin Traditional-Sweets Cluster. Your membership number is %(number)s.")
+            % {"number": number},
+            url=dashboard,
+        )
+    elif to_status == S.REJECTED:
+        _notify_member_users(
+            member,
+            subject=lambda: _("Your membership application was not approved"),
+            body=lambda: _("Reason: %(reason)s") % {"reason": reason},
+            url=dashboard,
+        )
+    else:
+        label = S(to_status)
+
+        def body():
+            text = _("Your membership status is now: %(status)s.") % {"status": label.label}
+            return f"{text}\n{_('Reason: %(reason)s') % {'reason': reason}}" if reason else text
+
+        _notify_member_users(member, subject=lambda: _("Your membership status changed"), body=body, url=dashboard)
+    return member
+
+
+def member_approve(*, member: Member, actor) -> Member:
+    return member_change_status(member=member, actor=actor, to_status=S.ACTIVE)
+
+
+def member_reject(*, member: Member, actor, reason: str) -> Member:
+    return member_change_status(member=member, actor=actor, to_status=S.REJECTED, reason=reason)
+
+
+def member_suspend(*, member: Member, actor, reason: str) -> Member:
+    return member_change_status(member=member, actor=actor, to_status=S.SUSPENDED, reason=reason)
+
+
+# --- self-service ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def member_update_profile(*, member: Member, actor, data: dict, products=None, logo=None) -> Member:
+    """A member user edits the profile. Identity fields may change only while the application
+    is still undecided; afterwards they go through member_request_change."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    editable = list(PROFILE_FIELDS) + ([] if member.identity_locked else IDENTITY_FIELDS)
+    for field in IDENTITY_FIELDS:
+        if member.identity_locked and field in data and data[field] != getattr(member, field):
+            raise ValidationError(
+                _("This field is locked after approval; send a change request to the staff."), code="locked"
+            )
+    before = snapshot(member, editable)
+    before_products = sorted(member.products.values_list("pk", flat=True))
+    for field in editable:
+        if field in data:
+            setattr(member, field, data[field])
+    member.refresh_search_key()
+    if logo is not None:
+        _save_logo(member, logo)
+    try:
+        with transaction.atomic():
+            member.save()
+    except IntegrityError:
+        raise ValidationError(
+            _("A member with this national ID, mobile number or licence number already exists."), code="duplicate"
+        ) from None
+    changes = diff(before, snapshot(member, editable))
+    if products is not None:
+        member.products.set(products)
+        after_products = sorted(p.pk for p in products)
+        if after_products != before_products:
+            changes["products"] = [before_products, after_products]
+    if logo is not None:
+        changes["logo"] = ["", member.logo.name]
+    if changes:
+        audit_record(actor=actor, action="member.update", instance=member, changes=changes)
+    return member
+
+
+@transaction.atomic
+def member_request_change(*, member: Member, actor, field: str, new_value: str, reason: str) -> ChangeRequest:
+    if field not in ChangeRequest.Field.values:
+        raise ValidationError(_("This field cannot be changed by request."), code="bad_field")
+    if not reason.strip():
+        raise ValidationError(_("Please give a reason."), code="reason_required")
+    old_value = getattr(member, field) or ""
+    if new_value == old_value:
+        raise ValidationError(_("The requested value is the same as the current one."), code="unchanged")
+    if ChangeRequest.objects.filter(member=member, field=field, status=ChangeRequest.Status.PENDING).exists():
+        raise ValidationError(_("A request for this field is already waiting for the staff."), code="pending")
+    request = ChangeRequest.objects.create(
+        member=member, requested_by=actor, field=field, old_value=old_value, new_value=new_value, reason=reason
+    )
+    audit_record(
+        actor=actor,
+        action="member.change_request",
+        instance=member,
+        changes=diff({field: old_value}, {field: new_value}),
+        note=reason,
+    )
+    notify_staff(
+        subject=_("Change request from %(name)s") % {"name": member.business_name},
+        body=_("Field: %(field)s") % {"field": request.get_field_display()},
+        url=reverse("admin:members_changerequest_change", args=[request.pk]),
+    )
+    return request
+
+
+@transaction.atomic
+def change_request_decide(*, change_request: ChangeRequest, actor, approve: bool, note: str = "") -> ChangeRequest:
+    change_request = ChangeRequest.objects.select_for_update().select_related("member").get(pk=change_request.pk)
+    if change_request.status != ChangeRequest.Status.PENDING:
+        raise ValidationError(_("This request has already been decided."), code="decided")
+    if not approve and not note.strip():
+        raise ValidationError(_("Please give a reason."), code="reason_required")
+    member = change_request.member
+    if approve:
+        field = change_request.field
+        before = snapshot(member, [field])
+        setattr(member, field, change_request.new_value)
+        member.refresh_search_key()
+        try:
+            with transaction.atomic():
+                member.save()
+        except IntegrityError:
+            raise ValidationError(
+                _("Another member already has this national ID or licence number."), code="duplicate"
+            ) from None
+        audit_record(
+            actor=actor,
+            action="member.change_request.approved",
+            instance=member,
+            changes=diff(before, snapshot(member, [field])),
+            note=note,
+        )
+    else:
+        audit_record(actor=actor, action="member.change_request.rejected", instance=member, note=note)
+    change_request.status = ChangeRequest.Status.APPROVED if approve else ChangeRequest.Status.REJECTED
+    change_request.decided_by = actor
+    change_request.decided_at = timezone.now()
+    change_request.decision_note = note
+    change_request.save()
+    label = change_request.get_field_display
+    if approve:
+        subject = lambda: _("Your change request was approved: %(field)s") % {"field": label()}  # noqa: E731
+    else:
+        subject = lambda: _("Your change request was not approved: %(field)s") % {"field": label()}  # noqa: E731
+    _notify_member_users(member, subject=subject, body=note, url=reverse("members:dashboard"), channels=(PORTAL, EMAIL))
+    return change_request
+
+
+# --- colleagues -----------------------------------------------------------------------------
+
+
+def _require_owner(member, actor):
+    if not MemberUser.objects.filter(member=member, user=actor, role=MemberUser.Role.OWNER).exists():
+        raise PermissionDenied
+
+
+@transaction.atomic
+def member_invite_colleague(*, member: Member, actor, mobile: str, full_name: str, base_url: str = "") -> Invitation:
+    """The owner invites a colleague; an SMS carries the link that lets them join (base_url:
+    the site's address, e.g. request.build_absolute_uri("/"))."""
+    _require_owner(member, actor)
+    if MemberUser.objects.filter(user__mobile=mobile).exists():
+        raise ValidationError(_("This mobile number already acts for a member business."), code="linked")
+    Invitation.objects.filter(member=member, mobile=mobile, accepted_at__isnull=True, cancelled_at__isnull=True).update(
+        cancelled_at=timezone.now()
+    )
+    invitation = Invitation.objects.create(
+        member=member, invited_by=actor, mobile=mobile, full_name=full_name, token=secrets.token_urlsafe(32)
+    )
+    audit_record(actor=actor, action="member.invite", instance=member, changes={"invited": ["", mobile]})
+    path = reverse("members:invitation_accept", kwargs={"token": invitation.token})
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("%(name)s invites you to act for %(business)s on the Qazvin Sweets Cluster portal: %(url)s") % {
+            "name": actor.full_name,
+            "business": member.business_name,
+            "url": f"{base_url.rstrip('/')}{path}",
+        }
+    transaction.on_commit(lambda: sms.get_backend().send(to=mobile, text=text))
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user=None, full_name: str = "", password: str = "") -> MemberUser:
+    """A new user (created here with the invited mobile) or the signed-in user with that mobile
+    joins the member as a colleague."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_open:
+        raise ValidationError(_("This invitation is no longer valid."), code="closed")
+    if user is None:
+        user = User.objects.create_user(invitation.mobile, password, full_name=full_name or invitation.full_name)
+    elif user.mobile != invitation.mobile:
+        raise PermissionDenied
+    if MemberUser.objects.filter(user=user).exists():
+        raise ValidationError(_("This mobile number already acts for a member business."), code="linked")
+    link = MemberUser.objects.create(member=invitation.member, user=user, role=MemberUser.Role.COLLEAGUE)
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    audit_record(
+        actor=user, action="member.colleague.join", instance=invitation.member, changes={"user": ["", user.mobile]}
+    )
+    return link
+
+
+@transaction.atomic
+def member_remove_colleague(*, member: Member, actor, link: MemberUser) -> None:
+    _require_owner(member, actor)
+    if link.member_id != member.pk:
+        raise PermissionDenied
+    if link.role == MemberUser.Role.OWNER:
+        raise ValidationError(_("The owner cannot be removed."), code="owner")
+    mobile = link.user.mobile
+    link.delete()
+    audit_record(actor=actor, action="member.colleague.remove", instance=member, changes={"user": [mobile, ""]})
+
+
+@transaction.atomic
+def invitation_cancel(*, invitation: Invitation, actor) -> None:
+    _require_owner(invitation.member, actor)
+    if invitation.accepted_at is None and invitation.cancelled_at is None:
+        invitation.cancelled_at = timezone.now()
+        invitation.save(update_fields=["cancelled_at"])
+        audit_record(actor=actor, action="member.invite.cancel", instance=invitation.member)
+
+
+# --- contact through the directory ----------------------------------------------------------
+
+
+@transaction.atomic
+def contact_message_send(*, member: Member, sender_user=None, sender_name: str, sender_mobile: str = "", body: str):
+    """A visitor writes to a member. The member is told through the portal (and e-mail/SMS to
+    their own users); neither side's number is shown to the other."""
+    if sender_user is not None and sender_user.is_authenticated:
+        sender_mobile = sender_user.mobile
+    else:
+        sender_user = None
+    message = ContactMessage.objects.create(
+        member=member, sender_user=sender_user, sender_name=sender_name, sender_mobile=sender_mobile, body=body
+    )
+    _notify_member_users(
+        member,
+        subject=lambda: _("New message from %(name)s through the directory") % {"name": sender_name},
+        body=body,
+        url=reverse("members:dashboard") + "#messages",
+    )
+    return message
+
+
+@transaction.atomic
+def contact_message_reply(*, message: ContactMessage, actor, body: str) -> ContactMessage:
+    """The member answers; the portal relays it to the sender without showing numbers."""
+    message = ContactMessage.objects.select_for_update().select_related("member", "sender_user").get(pk=message.pk)
+    if not MemberUser.objects.filter(member=message.member, user=actor).exists():
+        raise PermissionDenied
+    message.reply = body
+    message.replied_by = actor
+    message.replied_at = timezone.now()
+    message.save(update_fields=["reply", "replied_by", "replied_at"])
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Reply from %(business)s") % {"business": message.member.business_name}
+    if message.sender_user is not None:
+        notify(user=message.sender_user, subject=subject, body=body)
+    elif message.sender_mobile:
+        mobile = message.sender_mobile
+        transaction.on_commit(lambda: sms.get_backend().send(to=mobile, text=f"{subject}\n{body}"))
+    return message

@@ -1,0 +1,337 @@
+"""Pages of the members app. Each view says who may see it; reads go through selectors,
+writes through services."""
+
+import importlib
+import logging
+import mimetypes
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
+
+from . import roles, selectors, services
+from .forms import (
+    ChangeRequestForm,
+    ColleagueInviteForm,
+    ContactForm,
+    ContactReplyForm,
+    DirectoryFilterForm,
+    InvitationAcceptForm,
+    MemberProfileForm,
+    MembershipApplicationForm,
+)
+from .models import Member, MemberUser, User
+
+logger = logging.getLogger(__name__)
+
+DASHBOARD_APPS = ("events", "pricing", "permits")
+DIRECTORY_PAGE_SIZE = 12
+
+
+def _own_member_or_403(request) -> Member:
+    member = roles.member_of(request.user)
+    if member is None:
+        raise PermissionDenied
+    return member
+
+
+def _active_member_or_403(request) -> Member:
+    member = _own_member_or_403(request)
+    if not member.is_active_member:
+        raise PermissionDenied
+    return member
+
+
+def _form_error(form, error: ValidationError):
+    for message in error.messages:
+        form.add_error(None, message)
+
+
+# --- application ----------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate="20/h", method="POST", block=True)
+def join(request):
+    """Anonymous visitors apply; signed-in users are sent to their dashboard or home."""
+    if request.user.is_authenticated:
+        return redirect("members:dashboard" if roles.member_of(request.user) else "home")
+    form = MembershipApplicationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.member_apply(
+                member_data=form.member_data(),
+                products=form.cleaned_data.get("products") or [],
+                user_data=form.user_data(),
+                logo=form.clean_logo_file,
+            )
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            user = member.user_links.get().user
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Your application was received. The estates staff will review it soon."))
+            return redirect("members:dashboard")
+    return render(request, "members/join.html", {"form": form})
+
+
+# --- dashboard and self-service -------------------------------------------------------------
+
+
+def _dashboard_sections(request, member) -> list[dict]:
+    """Sections the other apps contribute through `<app>/dashboard.py` (optional)."""
+    sections = []
+    for app in DASHBOARD_APPS:
+        try:
+            module = importlib.import_module(f"{app}.dashboard")
+        except ModuleNotFoundError as error:
+            if error.name != f"{app}.dashboard":
+                raise
+            continue
+        provider = getattr(module, "member_dashboard_section", None)
+        if provider is None:
+            continue
+        section = provider(request=request, member=member)
+        if section:
+            section["html"] = render_to_string(section["template"], section.get("context") or {}, request=request)
+            sections.append(section)
+    return sorted(sections, key=lambda section: section.get("order", 100))
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    """A member's users: status, membership number, the apps' sections, messages, colleagues.
+    An applicant sees only that the application awaits approval."""
+    member = _own_member_or_403(request)
+    if member.status == Member.Status.APPLIED:
+        return render(request, "members/awaiting.html", {"member": member})
+    context = {"member": member, **selectors.member_dashboard_data(member=member, user=request.user)}
+    if member.status == Member.Status.REJECTED:
+        return render(request, "members/rejected.html", context)
+    context["sections"] = _dashboard_sections(request, member) if member.is_active_member else []
+    context["reply_form"] = ContactReplyForm()
+    context["invite_form"] = ColleagueInviteForm()
+    return render(request, "members/dashboard.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request):
+    """Active members' users edit the profile (identity fields are locked)."""
+    member = _active_member_or_403(request)
+    form = MemberProfileForm(request.POST or None, request.FILES or None, instance=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update_profile(
+                member=member,
+                actor=request.user,
+                data=form.profile_data(),
+                products=list(form.cleaned_data.get("products") or []),
+                logo=form.clean_logo_file,
+            )
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Your profile was saved."))
+            return redirect("members:dashboard")
+    member.refresh_from_db()
+    return render(request, "members/edit.html", {"form": form, "member": member})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_request(request):
+    """Active members' users ask the staff to correct a locked identity field."""
+    member = _active_member_or_403(request)
+    form = ChangeRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_request_change(
+                member=member,
+                actor=request.user,
+                field=form.cleaned_data["field"],
+                new_value=form.cleaned_data["new_value"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Your change request was sent to the staff."))
+            return redirect("members:dashboard")
+    return render(request, "members/change_request.html", {"form": form, "member": member})
+
+
+def _owner_member_or_403(request) -> Member:
+    member = _active_member_or_403(request)
+    if not MemberUser.objects.filter(member=member, user=request.user, role=MemberUser.Role.OWNER).exists():
+        raise PermissionDenied
+    return member
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def colleague_invite(request):
+    """The owner of an active member invites a colleague by mobile number."""
+    member = _owner_member_or_403(request)
+    form = ColleagueInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_invite_colleague(
+                member=member,
+                actor=request.user,
+                mobile=form.cleaned_data["mobile"],
+                full_name=form.cleaned_data["full_name"],
+                base_url=request.build_absolute_uri("/"),
+            )
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The invitation was sent by SMS."))
+            return redirect(reverse("members:dashboard") + "#colleagues")
+    return render(request, "members/colleague_invite.html", {"form": form, "member": member})
+
+
+@login_required
+@require_POST
+def colleague_remove(request, pk):
+    """The owner removes a colleague of their own member (another member's link → 404)."""
+    member = _owner_member_or_403(request)
+    link = selectors.member_colleague_link_or_404(member=member, pk=pk)
+    try:
+        services.member_remove_colleague(member=member, actor=request.user, link=link)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(name)s no longer acts for the business.") % {"name": link.user.full_name})
+    return redirect(reverse("members:dashboard") + "#colleagues")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate="20/h", method="POST", block=True)
+def invitation_accept(request, token):
+    """Whoever holds the link: a new colleague creates an account; a signed-in user with the
+    invited number joins; anyone else gets 404."""
+    invitation = selectors.open_invitation_or_404(token)
+    user = request.user if request.user.is_authenticated else None
+    if user is not None and user.mobile != invitation.mobile:
+        raise Http404
+    form = InvitationAcceptForm(
+        request.POST or None, mobile=invitation.mobile, initial={"full_name": invitation.full_name}
+    )
+    if user is not None:
+        form = None
+    existing_account = user is None and User.objects.filter(mobile=invitation.mobile).exists()
+    if request.method == "POST" and not existing_account and (form is None or form.is_valid()):
+        try:
+            link = services.invitation_accept(
+                invitation=invitation,
+                user=user,
+                full_name=form.cleaned_data["full_name"] if form else "",
+                password=form.cleaned_data["password1"] if form else "",
+            )
+        except ValidationError as error:
+            if form is None:
+                messages.error(request, " ".join(error.messages))
+            else:
+                _form_error(form, error)
+        else:
+            if user is None:
+                login(request, link.user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("You now act for %(name)s.") % {"name": invitation.member.business_name})
+            return redirect("members:dashboard")
+    return render(
+        request,
+        "members/invitation_accept.html",
+        {"invitation": invitation, "form": form, "existing_account": existing_account},
+    )
+
+
+@login_required
+@require_POST
+def message_reply(request, pk):
+    """A member's users answer a message sent through the directory (another member's → 404)."""
+    member = _active_member_or_403(request)
+    message = selectors.member_message_or_404(member=member, pk=pk)
+    form = ContactReplyForm(request.POST)
+    if form.is_valid():
+        services.contact_message_reply(message=message, actor=request.user, body=form.cleaned_data["body"])
+        messages.success(request, _("Your reply was sent through the portal."))
+    else:
+        messages.error(request, _("Write a reply first."))
+    return redirect(reverse("members:dashboard") + "#messages")
+
+
+# --- public directory -----------------------------------------------------------------------
+
+
+@require_GET
+def directory(request):
+    """Public: active members that chose to be listed; filter by product and county."""
+    form = DirectoryFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    members = selectors.directory_members(
+        query=filters.get("q", ""), product=filters.get("product"), county=filters.get("county", "")
+    )
+    page = Paginator(members, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query_string = urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
+    return render(request, "members/directory.html", {"form": form, "page": page, "query_string": query_string})
+
+
+@require_GET
+def directory_detail(request, pk):
+    """Public: one listed member; contact details only when the member shows them."""
+    member = selectors.directory_member_or_404(pk)
+    return render(
+        request,
+        "members/directory_detail.html",
+        {"member": member, "contact": selectors.public_contact(member), "form": ContactForm(user=request.user)},
+    )
+
+
+@require_POST
+@ratelimit(key="user_or_ip", rate="5/h", method="POST", block=True)
+def contact(request, pk):
+    """Public: write to a listed member through the portal (rate-limited)."""
+    member = selectors.directory_member_or_404(pk)
+    form = ContactForm(request.POST, user=request.user)
+    if form.is_valid():
+        services.contact_message_send(
+            member=member,
+            sender_user=request.user,
+            sender_name=form.cleaned_data["sender_name"],
+            sender_mobile=form.cleaned_data.get("sender_mobile", ""),
+            body=form.cleaned_data["body"],
+        )
+        messages.success(request, _("Your message was sent. The producer will answer through the portal."))
+        return redirect(member.get_absolute_url())
+    return render(
+        request,
+        "members/directory_detail.html",
+        {"member": member, "contact": selectors.public_contact(member), "form": form},
+        status=200,
+    )
+
+
+@require_GET
+def logo(request, pk, variant):
+    """A member's logo: public for listed members; otherwise the member's own users and staff."""
+    field = selectors.member_logo_or_404(pk=pk, user=request.user, variant=variant)
+    content_type = mimetypes.guess_type(field.name)[0] or "application/octet-stream"
+    response = FileResponse(field.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "public, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
