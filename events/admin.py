@@ -1,0 +1,177 @@
+"""The events back office: estates staff create events with their agenda and panels,
+manage registrations, and see questions and commitments. Changes to questions made here
+bump the Q&A version so the live pages pick them up."""
+
+from django.contrib import admin
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cluster_portal.admin_jalali import JalaliAdminMixin
+
+from . import services
+from .forms import JalaliDateTimeField
+from .models import (
+    AgendaItem,
+    Answer,
+    Commitment,
+    CommitmentNote,
+    Event,
+    Panel,
+    Panelist,
+    Question,
+    Registration,
+    ReminderSent,
+    Vote,
+)
+
+DATETIME_JALALI = {models.DateTimeField: {"form_class": JalaliDateTimeField}}
+
+
+class JalaliDateTimeMixin(JalaliAdminMixin):
+    """Date-and-time fields as a Jalali date (with the picker) plus a time box."""
+
+    formfield_overrides = {**JalaliAdminMixin.formfield_overrides, **DATETIME_JALALI}
+
+
+class AgendaItemInline(admin.TabularInline):
+    model = AgendaItem
+    extra = 1
+    fields = ["starts_at", "ends_at", "title", "topic", "speaker"]
+
+
+class PanelInline(JalaliDateTimeMixin, admin.TabularInline):
+    model = Panel
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Event)
+class EventAdmin(JalaliDateTimeMixin, admin.ModelAdmin):
+    list_display = ["title", "kind", "starts_at", "venue", "audience", "status", "capacity"]
+    list_filter = ["status", "kind", "audience"]
+    search_fields = ["title", "venue"]
+    date_hierarchy = "starts_at"
+    show_full_result_count = False
+    inlines = [AgendaItemInline, PanelInline]
+    raw_id_fields = ["current_question"]
+    fieldsets = [
+        (None, {"fields": ["title", "kind", "status", "audience", "description"]}),
+        (_("When and where"), {"fields": ["starts_at", "ends_at", "venue"]}),
+        (_("Registration"), {"fields": ["capacity", "registration_opens_at", "registration_closes_at"]}),
+        (_("Q&A panel"), {"fields": ["qa_open", "qa_premoderation", "current_question"]}),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.event_qa_changed(event_id=obj.pk)
+
+
+class PanelistInline(admin.TabularInline):
+    model = Panelist
+    extra = 1
+    autocomplete_fields = ["user"]
+    fields = ["order", "name", "title", "organisation", "user"]
+
+
+@admin.register(Panel)
+class PanelAdmin(JalaliDateTimeMixin, admin.ModelAdmin):
+    list_display = ["title", "event", "starts_at"]
+    list_select_related = ["event"]
+    search_fields = ["title", "event__title"]
+    autocomplete_fields = ["event"]
+    inlines = [PanelistInline]
+
+
+@admin.register(Panelist)
+class PanelistAdmin(admin.ModelAdmin):
+    list_display = ["name", "title", "organisation", "panel", "user"]
+    list_filter = ["organisation"]
+    list_select_related = ["panel", "user"]
+    search_fields = ["name", "title", "panel__title"]
+    autocomplete_fields = ["panel", "user"]
+
+
+class ReminderSentInline(admin.TabularInline):
+    model = ReminderSent
+    extra = 0
+    readonly_fields = ["kind", "sent_at"]
+    can_delete = False
+
+
+@admin.register(Registration)
+class RegistrationAdmin(JalaliDateTimeMixin, admin.ModelAdmin):
+    list_display = ["user", "member", "event", "status", "code", "registered_at", "checked_in_at"]
+    list_filter = ["status", ("checked_in_at", admin.EmptyFieldListFilter), "event"]
+    list_select_related = ["user", "member", "event"]
+    search_fields = ["code", "user__full_name", "user__mobile", "member__business_name"]
+    autocomplete_fields = ["event", "user", "member", "checked_in_by"]
+    readonly_fields = ["code"]
+    show_full_result_count = False
+    inlines = [ReminderSentInline]
+
+
+class AnswerInline(JalaliDateTimeMixin, admin.StackedInline):
+    model = Answer
+    extra = 0
+    autocomplete_fields = ["panelist", "recorded_by"]
+
+
+class VoteInline(admin.TabularInline):
+    model = Vote
+    extra = 0
+    autocomplete_fields = ["user"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Question)
+class QuestionAdmin(JalaliDateTimeMixin, admin.ModelAdmin):
+    list_display = ["short_text", "event", "topic", "addressed_organisation", "status", "anonymous", "vote_count"]
+    list_filter = ["status", "topic", "addressed_organisation", "anonymous"]
+    list_select_related = ["event"]
+    search_fields = ["text", "asker__full_name", "asker__mobile"]
+    autocomplete_fields = ["event", "asker", "addressed_panelist", "merged_into", "commitment", "panel"]
+    readonly_fields = ["vote_count"]
+    show_full_result_count = False
+    inlines = [AnswerInline, VoteInline]
+
+    @admin.display(description=_("question"))
+    def short_text(self, obj):
+        return obj.text[:80]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        question = form.instance
+        # Votes edited here: keep the stored count exact.
+        Question.objects.filter(pk=question.pk).update(vote_count=Vote.objects.filter(question=question).count())
+        services.event_qa_changed(event_id=question.event_id)
+
+
+class CommitmentNoteInline(admin.TabularInline):
+    model = CommitmentNote
+    extra = 1
+    fields = ["date", "text", "status_from", "status_to", "author"]
+    autocomplete_fields = ["author"]
+
+
+class CommitmentQuestionInline(admin.TabularInline):
+    model = Question
+    fk_name = "commitment"
+    extra = 0
+    fields = ["text", "status", "vote_count"]
+    readonly_fields = ["text", "status", "vote_count"]
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(JalaliAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "owner_organisation", "responsible_person", "due_date", "status", "event"]
+    list_filter = ["status", "owner_organisation"]
+    list_select_related = ["event"]
+    search_fields = ["title", "responsible_person", "description"]
+    autocomplete_fields = ["event", "created_by"]
+    date_hierarchy = "due_date"
+    inlines = [CommitmentQuestionInline, CommitmentNoteInline]

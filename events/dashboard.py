@@ -1,0 +1,33 @@
+"""The events section of the member dashboard: my upcoming events and my questions
+(two queries, whatever the numbers)."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Event, Question, Registration
+
+
+def member_dashboard_section(*, request, member) -> dict | None:
+    user = request.user
+    registrations = list(
+        Registration.objects.filter(
+            user=user,
+            status=Registration.Status.REGISTERED,
+            event__ends_at__gte=timezone.now(),
+            event__status=Event.Status.PUBLISHED,
+        )
+        .select_related("event")
+        .order_by("event__starts_at")[:5]
+    )
+    questions = list(
+        Question.objects.filter(asker=user)
+        .exclude(status=Question.Status.WITHDRAWN)
+        .select_related("commitment")
+        .order_by("-created_at", "-id")[:5]
+    )
+    return {
+        "title": _("Events and questions"),
+        "template": "events/_dashboard_section.html",
+        "context": {"registrations": registrations, "questions": questions},
+        "order": 30,
+    }

@@ -1,0 +1,236 @@
+"""Reads of the events app, scoped to who asks."""
+
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from members import roles
+
+from .models import Answer, Commitment, Event, Panelist, Question, Registration, Vote
+
+VISIBLE_QUESTION_STATES = (Question.Status.APPROVED, Question.Status.ANSWERED)
+
+
+def _visible_events(user):
+    qs = Event.objects.all()
+    if roles.is_estates_staff(user):
+        return qs
+    qs = qs.filter(status__in=(Event.Status.PUBLISHED, Event.Status.FINISHED, Event.Status.CANCELLED))
+    if roles.is_active_member(user):
+        return qs
+    if user.is_authenticated:
+        return qs.filter(Q(audience=Event.Audience.PUBLIC) | Q(panels__panelists__user=user)).distinct()
+    return qs.filter(audience=Event.Audience.PUBLIC)
+
+
+def event_visible_or_none(*, user, event_id):
+    return _visible_events(user).filter(pk=event_id).first()
+
+
+def events_upcoming_public(*, user, limit: int | None = None):
+    """Published events that have not ended and that this user may see, soonest first."""
+    qs = (
+        _visible_events(user)
+        .filter(status=Event.Status.PUBLISHED, ends_at__gte=timezone.now())
+        .order_by("starts_at", "id")
+        .only("id", "title", "starts_at", "ends_at", "venue", "kind", "audience", "status", "capacity")
+    )
+    return list(qs[:limit] if limit else qs)
+
+
+def events_past(*, user, limit: int = 20):
+    return list(
+        _visible_events(user)
+        .filter(ends_at__lt=timezone.now())
+        .exclude(status=Event.Status.DRAFT)
+        .order_by("-starts_at", "-id")[:limit]
+    )
+
+
+def events_drafts(*, user):
+    if not roles.is_estates_staff(user):
+        return []
+    return list(Event.objects.filter(status=Event.Status.DRAFT).order_by("starts_at"))
+
+
+def registered_count(*, event) -> int:
+    return Registration.objects.filter(event=event, status=Registration.Status.REGISTERED).count()
+
+
+def registration_of(*, event, user):
+    if not user.is_authenticated:
+        return None
+    return Registration.objects.filter(event=event, user=user).first()
+
+
+def is_event_panelist(*, user, event) -> bool:
+    if not user.is_authenticated:
+        return False
+    return Panelist.objects.filter(panel__event=event, user=user).exists()
+
+
+def panelist_seats(*, user, event):
+    if not user.is_authenticated:
+        return []
+    return list(Panelist.objects.filter(panel__event=event, user=user).select_related("panel"))
+
+
+def event_panels(*, event):
+    from .models import Panel
+
+    return list(Panel.objects.filter(event=event).prefetch_related("panelists"))
+
+
+# --- Q&A -------------------------------------------------------------------------------------
+
+
+def _question_base():
+    return Question.objects.select_related("asker", "addressed_panelist", "answer", "answer__panelist", "commitment")
+
+
+def questions_public(*, event, sort: str = "votes", limit: int = 100):
+    """The published questions of an event (approved and answered), one query."""
+    order = ("-created_at", "-id") if sort == "new" else ("-vote_count", "-created_at", "-id")
+    return list(_question_base().filter(event=event, status__in=VISIBLE_QUESTION_STATES).order_by(*order)[:limit])
+
+
+def questions_top_open(*, event, limit: int = 5):
+    return list(
+        _question_base()
+        .filter(event=event, status=Question.Status.APPROVED)
+        .exclude(pk=event.current_question_id or 0)
+        .order_by("-vote_count", "created_at")[:limit]
+    )
+
+
+def current_question(*, event):
+    if not event.current_question_id:
+        return None
+    return _question_base().filter(pk=event.current_question_id).first()
+
+
+def my_vote_ids(*, event, user) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    return set(Vote.objects.filter(user=user, question__event_id=event.pk).values_list("question_id", flat=True))
+
+
+def my_questions(*, event, user):
+    if not user.is_authenticated:
+        return []
+    return list(
+        Question.objects.filter(event=event, asker=user)
+        .exclude(status=Question.Status.WITHDRAWN)
+        .select_related("answer", "merged_into")
+        .order_by("-created_at", "-id")
+    )
+
+
+def moderation_queue(*, event, user, staff: bool, status: str = "open"):
+    """Questions for staff or one of the event's panelists: open ones (waiting and approved),
+    those addressed to this panelist (or their organisation) first, then by votes."""
+    qs = _question_base()
+    qs = qs.filter(event=event)
+    if status == "open":
+        qs = qs.filter(status__in=(Question.Status.PENDING, Question.Status.APPROVED))
+    elif status in Question.Status.values:
+        qs = qs.filter(status=status)
+    seats = [] if staff else panelist_seats(user=user, event=event)
+    if seats:
+        panel_ids = {seat.panel_id for seat in seats}
+        qs = qs.filter(Q(panel__isnull=True) | Q(panel_id__in=panel_ids))
+    questions = list(qs.order_by("-vote_count", "created_at", "id")[:300])
+    if seats:
+        seat_ids = {seat.pk for seat in seats}
+        organisations = {seat.organisation for seat in seats}
+        for q in questions:
+            q.for_me = q.addressed_panelist_id in seat_ids or (
+                not q.addressed_panelist_id and q.addressed_organisation in organisations
+            )
+        questions.sort(key=lambda q: not q.for_me)  # stable: keeps the votes order within each group
+    return questions
+
+
+def moderation_counts(*, event):
+    rows = Question.objects.filter(event=event).values("status").annotate(n=Count("id"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+# --- Commitments ----------------------------------------------------------------------------
+
+
+def commitments_list(*, status: str = "", organisation: str = "", event_id=None, overdue: bool = False):
+    qs = Commitment.objects.select_related("event").annotate(question_count=Count("questions", distinct=True))
+    if status:
+        qs = qs.filter(status=status)
+    if organisation:
+        qs = qs.filter(owner_organisation=organisation)
+    if event_id:
+        qs = qs.filter(event_id=event_id)
+    if overdue:
+        qs = qs.filter(
+            due_date__lt=timezone.localdate(), status__in=(Commitment.Status.OPEN, Commitment.Status.IN_PROGRESS)
+        )
+    return qs.order_by("due_date", "id")
+
+
+def commitment_detail(*, pk):
+    return (
+        Commitment.objects.select_related("event", "created_by")
+        .prefetch_related(
+            "notes__author",
+            Prefetch(
+                "questions",
+                queryset=Question.objects.filter(merged_into__isnull=True).select_related(
+                    "answer", "answer__panelist", "asker"
+                ),
+                to_attr="main_questions",
+            ),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+# --- Report ---------------------------------------------------------------------------------
+
+
+def event_report(*, event):
+    registrations = list(
+        Registration.objects.filter(event=event, status=Registration.Status.REGISTERED)
+        .select_related("user", "member")
+        .order_by("user__full_name", "id")
+    )
+    questions = list(
+        _question_base()
+        .filter(event=event)
+        .exclude(status__in=(Question.Status.WITHDRAWN,))
+        .order_by("-vote_count", "created_at")
+    )
+    by_topic = {
+        row["topic"]: row["n"]
+        for row in Question.objects.filter(event=event)
+        .exclude(status__in=(Question.Status.WITHDRAWN, Question.Status.MERGED))
+        .values("topic")
+        .annotate(n=Count("id"))
+    }
+    by_organisation = {
+        row["addressed_organisation"]: row["n"]
+        for row in Question.objects.filter(event=event)
+        .exclude(status__in=(Question.Status.WITHDRAWN, Question.Status.MERGED))
+        .values("addressed_organisation")
+        .annotate(n=Count("id"))
+    }
+    commitments = list(commitments_list(event_id=event.pk))
+    return {
+        "registrations": registrations,
+        "checked_in": sum(1 for r in registrations if r.checked_in_at),
+        "questions": questions,
+        "answered": [q for q in questions if q.status == Question.Status.ANSWERED],
+        "by_topic": by_topic,
+        "by_organisation": by_organisation,
+        "commitments": commitments,
+    }
+
+
+def answers_of(*, event):
+    return Answer.objects.filter(question__event=event)

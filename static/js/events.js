@@ -1,0 +1,23 @@
+// Events: pause the moderation list's polling while someone is writing in it, and print.
+(function () {
+  "use strict";
+  function isBusy(container) {
+    if (container.querySelector("details[open]")) {
+      return true;
+    }
+    var active = document.activeElement;
+    return Boolean(active && container.contains(active) && /^(TEXTAREA|INPUT|SELECT)$/.test(active.tagName));
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var element = event.detail.elt;
+    // Only the polling GET is paused; the moderator's own actions always go through.
+    if (element.classList && element.classList.contains("js-pausable") && isBusy(element)) {
+      event.preventDefault();
+    }
+  });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest(".js-print")) {
+      window.print();
+    }
+  });
+})();
