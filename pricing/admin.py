@@ -1,11 +1,94 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
-from .models import Product
+from cluster_portal.admin_jalali import JalaliAdminMixin
+
+from . import services
+from .models import PriceCellStat, PriceReview, PriceRound, PriceSubmission, Product
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(JalaliAdminMixin, admin.ModelAdmin):
     list_display = ["name_fa", "name_en", "default_unit", "is_active", "sort_order"]
     list_editable = ["is_active", "sort_order"]
     search_fields = ["name_fa", "name_en", "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
+
+
+def _run(modeladmin, request, queryset, service, done):
+    for price_round in queryset:
+        try:
+            if service is services.price_round_open:
+                service(year=price_round.year, month=price_round.month, actor=request.user)
+            else:
+                service(price_round=price_round, actor=request.user)
+        except ValidationError as error:
+            modeladmin.message_user(request, f"{price_round}: {' '.join(error.messages)}", messages.ERROR)
+        else:
+            modeladmin.message_user(request, f"{price_round}: {done}", messages.SUCCESS)
+
+
+@admin.register(PriceRound)
+class PriceRoundAdmin(JalaliAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "status", "closes_on", "opened_at", "closed_at", "published_at"]
+    list_filter = ["status"]
+    readonly_fields = ["status", "opened_at", "closed_at", "published_at", "close_reminder_sent_at"]
+    fields = ["year", "month", "closes_on", *readonly_fields]
+    actions = ["open_rounds", "close_rounds", "publish_rounds"]
+
+    @admin.action(description=_("Open the selected round (members are told)"))
+    def open_rounds(self, request, queryset):
+        _run(self, request, queryset, services.price_round_open, _("opened"))
+
+    @admin.action(description=_("Close the selected rounds"))
+    def close_rounds(self, request, queryset):
+        _run(self, request, queryset, services.price_round_close, _("closed"))
+
+    @admin.action(description=_("Publish the bands of the selected rounds"))
+    def publish_rounds(self, request, queryset):
+        _run(self, request, queryset, services.price_round_publish, _("published"))
+
+
+class PriceReviewInline(admin.TabularInline):
+    model = PriceReview
+    extra = 0
+    can_delete = False
+    readonly_fields = ["decision", "message", "reviewer", "created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PriceSubmission)
+class PriceSubmissionAdmin(JalaliAdminMixin, admin.ModelAdmin):
+    """Read-only: prices are changed by members and reviewed by the union head in the portal."""
+
+    list_display = ["member", "product", "channel", "price_round", "price_rial", "status", "version", "is_current"]
+    list_filter = ["status", "channel", "is_current", "price_round"]
+    list_select_related = ["member", "product", "price_round"]
+    search_fields = ["member__business_name"]
+    show_full_result_count = False
+    inlines = [PriceReviewInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PriceCellStat)
+class PriceCellStatAdmin(JalaliAdminMixin, admin.ModelAdmin):
+    list_display = ["price_round", "product", "channel", "members", "median", "q1", "q3", "outliers"]
+    list_filter = ["price_round", "channel"]
+    list_select_related = ["price_round", "product"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,301 @@
+"""Every change to rounds, submissions and reviews goes through these functions (atomic,
+audited, members told on commit)."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from cluster_portal.audit import audit_record
+from cluster_portal.jalali import jalali_month_range
+from cluster_portal.notifications import notify
+
+from .models import COST_FIELDS, PriceCellStat, PriceReview, PriceRound, PriceSubmission, price_per_kg
+from .statistics import round_statistics
+
+REMINDER_DAYS_BEFORE_CLOSE = 3
+SUBMISSION_FIELDS = ("unit", "net_grams", "price_rial", "note", *COST_FIELDS)
+
+
+class RoundClosed(ValidationError):
+    pass
+
+
+def _member_users(members_qs):
+    from members.models import MemberUser
+
+    return [
+        link.user
+        for link in MemberUser.objects.filter(member__in=members_qs, user__is_active=True).select_related("user")
+    ]
+
+
+def _active_members():
+    from members.models import Member
+
+    return Member.objects.filter(status=Member.Status.ACTIVE)
+
+
+# ---- rounds -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def price_round_open(*, year: int, month: int, actor, closes_on: datetime.date | None = None) -> PriceRound:
+    """Open the round of a Jalali month (creating it if needed) and tell every active member."""
+    price_round, _created = PriceRound.objects.select_for_update().get_or_create(year=year, month=month)
+    if price_round.status != PriceRound.Status.DRAFT:
+        raise ValidationError(_("Only a round that has not been opened yet can be opened."))
+    if PriceRound.objects.filter(status=PriceRound.Status.OPEN).exists():
+        raise ValidationError(_("Another round is open. Close it first."))
+    price_round.status = PriceRound.Status.OPEN
+    price_round.opened_at = timezone.now()
+    price_round.closes_on = closes_on or jalali_month_range(year, month)[1]
+    price_round.save()
+    audit_record(actor=actor, action="price_round.open", instance=price_round, changes={"status": ["draft", "open"]})
+    url = reverse("pricing:submit")
+    with translation.override(settings.LANGUAGE_CODE):
+        for user in _member_users(_active_members()):
+            notify(
+                user=user,
+                subject=gettext("The price round %(round)s is open") % {"round": price_round.label},
+                body=gettext("Please submit your unit prices before the round closes.")
+                if not price_round.closes_on
+                else gettext("Please submit your unit prices by %(date)s.") % {"date": _fmt(price_round.closes_on)},
+                url=url,
+            )
+    return price_round
+
+
+def _fmt(value):
+    from cluster_portal.jalali import format_date
+
+    return format_date(value)
+
+
+@transaction.atomic
+def price_round_close(*, price_round: PriceRound, actor) -> PriceRound:
+    price_round = PriceRound.objects.select_for_update().get(pk=price_round.pk)
+    if price_round.status != PriceRound.Status.OPEN:
+        raise ValidationError(_("Only an open round can be closed."))
+    price_round.status = PriceRound.Status.CLOSED
+    price_round.closed_at = timezone.now()
+    price_round.save(update_fields=["status", "closed_at"])
+    price_round_refresh_stats(price_round=price_round)
+    audit_record(actor=actor, action="price_round.close", instance=price_round, changes={"status": ["open", "closed"]})
+    return price_round
+
+
+@transaction.atomic
+def price_round_publish(*, price_round: PriceRound, actor) -> PriceRound:
+    """Publish the aggregated bands of a closed round (cells with ≥ 5 members only)."""
+    price_round = PriceRound.objects.select_for_update().get(pk=price_round.pk)
+    if price_round.status != PriceRound.Status.CLOSED:
+        raise ValidationError(_("Only a closed round can be published."))
+    price_round_refresh_stats(price_round=price_round)
+    price_round.status = PriceRound.Status.PUBLISHED
+    price_round.published_at = timezone.now()
+    price_round.save(update_fields=["status", "published_at"])
+    audit_record(
+        actor=actor, action="price_round.publish", instance=price_round, changes={"status": ["closed", "published"]}
+    )
+    url = reverse("pricing:bands") + f"?round={price_round.pk}"
+    with translation.override(settings.LANGUAGE_CODE):
+        for user in _member_users(_active_members()):
+            notify(
+                user=user,
+                subject=gettext("Price bands of %(round)s are published") % {"round": price_round.label},
+                url=url,
+                channels=("portal", "email"),
+            )
+    return price_round
+
+
+def price_round_refresh_stats(*, price_round: PriceRound) -> int:
+    """Store the round's aggregates (history chart, bands): one statistics query, one write."""
+    stats = round_statistics(price_round.pk)
+    PriceCellStat.objects.filter(price_round=price_round).delete()
+    PriceCellStat.objects.bulk_create(
+        PriceCellStat(
+            price_round=price_round,
+            product_id=cell.product_id,
+            channel=cell.channel,
+            members=cell.members,
+            median=round(cell.median),
+            q1=round(cell.q1),
+            q3=round(cell.q3),
+            trimmed_mean=round(cell.trimmed_mean),
+            minimum=round(cell.minimum),
+            maximum=round(cell.maximum),
+            outliers=cell.outliers,
+        )
+        for cell in stats.values()
+    )
+    return len(stats)
+
+
+@transaction.atomic
+def price_round_send_reminders(*, today: datetime.date | None = None) -> int:
+    """Remind the active members who have not submitted yet, once, before the open round closes."""
+    today = today or timezone.localdate()
+    sent = 0
+    rounds = PriceRound.objects.select_for_update().filter(
+        status=PriceRound.Status.OPEN,
+        close_reminder_sent_at__isnull=True,
+        closes_on__lte=today + datetime.timedelta(days=REMINDER_DAYS_BEFORE_CLOSE),
+        closes_on__gte=today,
+    )
+    for price_round in rounds:
+        waiting = _active_members().exclude(
+            price_submissions__price_round=price_round, price_submissions__is_current=True
+        )
+        with translation.override(settings.LANGUAGE_CODE):
+            for user in _member_users(waiting):
+                notify(
+                    user=user,
+                    subject=gettext("The price round %(round)s closes on %(date)s")
+                    % {"round": price_round.label, "date": _fmt(price_round.closes_on)},
+                    body=gettext("You have not submitted any price in this round yet."),
+                    url=reverse("pricing:submit"),
+                )
+                sent += 1
+        price_round.close_reminder_sent_at = timezone.now()
+        price_round.save(update_fields=["close_reminder_sent_at"])
+    return sent
+
+
+# ---- submissions ------------------------------------------------------------------------
+
+
+def price_submission_save(
+    *, member, user, price_round, product, channel, unit, net_grams, price_rial, note="", costs=None
+) -> tuple[PriceSubmission, bool]:
+    """Save the member's price for product × channel in the open round. A new version replaces
+    the current one (kept, is_current=False); identical data changes nothing, so a double click
+    or a second tab never adds a row. Returns (submission, changed)."""
+    costs = {name: (costs or {}).get(name) for name in COST_FIELDS}
+    data = {
+        "unit": unit,
+        "net_grams": net_grams if unit != "kg" else None,
+        "price_rial": int(price_rial),
+        "note": note or "",
+        **costs,
+    }
+    for _attempt in range(3):
+        try:
+            return _save_once(
+                member=member, user=user, price_round=price_round, product=product, channel=channel, data=data
+            )
+        except IntegrityError:
+            # Another request (double click, second tab) saved the same cell at the same
+            # moment: retry against the row it created.
+            continue
+    raise ValidationError(_("Your price could not be saved; please try again."))
+
+
+@transaction.atomic
+def _save_once(*, member, user, price_round, product, channel, data):
+    locked_round = PriceRound.objects.select_for_update().get(pk=price_round.pk)
+    if not locked_round.is_open:
+        raise RoundClosed(
+            _("The price round %(round)s is closed; prices can no longer be submitted for it.")
+            % {"round": locked_round.label},
+            code="round_closed",
+        )
+    if data["price_rial"] <= 0:
+        raise ValidationError(_("Enter a price above zero."))
+    current = (
+        PriceSubmission.objects.select_for_update()
+        .filter(price_round=locked_round, member=member, product=product, channel=channel, is_current=True)
+        .first()
+    )
+    if current and all(getattr(current, field) == value for field, value in data.items()):
+        return current, False
+    now = timezone.now()
+    version = 1
+    if current:
+        version = current.version + 1
+        current.is_current = False
+        current.superseded_at = now
+        current.save(update_fields=["is_current", "superseded_at"])
+    submission = PriceSubmission.objects.create(
+        price_round=locked_round,
+        member=member,
+        product=product,
+        channel=channel,
+        price_per_kg_rial=price_per_kg(unit=data["unit"], price_rial=data["price_rial"], net_grams=data["net_grams"]),
+        version=version,
+        submitted_by=user,
+        created_at=now,
+        **data,
+    )
+    audit_record(
+        actor=user,
+        action="price_submission.create" if version == 1 else "price_submission.edit",
+        instance=submission,
+        changes={
+            field: [getattr(current, field) if current else None, value]
+            for field, value in data.items()
+            if not current or getattr(current, field) != value
+        },
+    )
+    return submission, True
+
+
+# ---- review -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def price_submission_review(*, submission, reviewer, decision: str, message: str = "") -> PriceSubmission:
+    """The union head's decision: accepted, needs_info (message to the member) or rejected
+    (reason required). Every decision is kept in PriceReview and the audit trail."""
+    message = (message or "").strip()
+    if decision not in PriceReview.Decision.values:
+        raise ValidationError(_("Choose a decision."))
+    if decision == PriceReview.Decision.REJECTED and not message:
+        raise ValidationError(_("Give the reason for rejecting."), code="reason_required")
+    if decision == PriceReview.Decision.NEEDS_INFO and not message:
+        raise ValidationError(_("Write what the member should explain."), code="message_required")
+    submission = PriceSubmission.objects.select_for_update().select_related("price_round").get(pk=submission.pk)
+    if not submission.is_current:
+        raise ValidationError(_("This price has been replaced by a newer version."))
+    if submission.price_round.status == PriceRound.Status.PUBLISHED:
+        raise ValidationError(_("The round is published; its prices can no longer be reviewed."))
+    before = submission.status
+    submission.status = decision
+    submission.reviewer_message = message
+    submission.save(update_fields=["status", "reviewer_message"])
+    PriceReview.objects.create(submission=submission, reviewer=reviewer, decision=decision, message=message)
+    audit_record(
+        actor=reviewer,
+        action="price_submission.review",
+        instance=submission,
+        changes={"status": [before, decision]},
+        note=message,
+    )
+    if submission.price_round.is_finished:
+        price_round_refresh_stats(price_round=submission.price_round)
+    if decision != PriceReview.Decision.ACCEPTED:
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = (
+                gettext("Your price for %(product)s needs an explanation")
+                if decision == PriceReview.Decision.NEEDS_INFO
+                else gettext("Your price for %(product)s was rejected")
+            ) % {"product": submission.product.name_fa}
+            for user in _member_users([submission.member_id]):
+                notify(user=user, subject=subject, body=message, url=reverse("pricing:my_prices"))
+    return submission
+
+
+def price_submissions_review_bulk(*, submissions, reviewer, decision: str, message: str = "") -> int:
+    """The same decision on several submissions, all or nothing."""
+    with transaction.atomic():
+        count = 0
+        for submission in submissions:
+            price_submission_review(submission=submission, reviewer=reviewer, decision=decision, message=message)
+            count += 1
+        return count

@@ -1,0 +1,26 @@
+from tests.access import ACTIVE_MEMBER, MEMBER_A_OBJECT, PUBLIC, STAFF, STAFF_OR_UNION_HEAD, UNION_HEAD, Rule
+
+
+def _submission_of_a(actors):
+    from pricing.tests.factories import make_open_round, make_submission
+
+    return {"pk": make_submission(member=actors.a, price_round=make_open_round()).pk}
+
+
+def _round(actors):
+    from pricing.tests.factories import make_round
+
+    return {"pk": make_round(1405, 1, status="closed").pk}
+
+
+URL_ACCESS = {
+    "pricing:my_prices": Rule(ACTIVE_MEMBER),
+    "pricing:submit": Rule(ACTIVE_MEMBER),
+    "pricing:submission_detail": Rule(MEMBER_A_OBJECT, kwargs=_submission_of_a),
+    "pricing:review": Rule(UNION_HEAD),
+    "pricing:report": Rule(STAFF_OR_UNION_HEAD),
+    "pricing:round_transition": Rule(
+        {**STAFF, "staff": 302, "superuser": 302}, kwargs=_round, method="post", data={"action": "publish"}
+    ),
+    "pricing:bands": Rule(PUBLIC),
+}
