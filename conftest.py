@@ -1,13 +1,13 @@
 """Shared fixtures: the people of the access matrix (anonymous, applicant, member A, member B,
 estates staff, union head, panelist, superuser) and a client signed in as each."""
 
+import time
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from members.models import County, Member, MemberUser, User
@@ -42,6 +42,15 @@ def make_member(user, *, status=Member.Status.ACTIVE, kind=Member.Kind.GUILD, na
     return member
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and cached pages from one test never reach the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 PRIVILEGED_ROLES = ("staff", "union_head", "superuser")  # two-step sign-in is required for them
 
 
@@ -51,9 +60,22 @@ def give_totp_device(user) -> TOTPDevice:
     return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
 
 
-def totp_now(device) -> str:
-    """The six digits the user's authenticator app shows right now."""
-    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+def totp_now(device, *, steps_ahead=0) -> str:
+    """The six digits the user's authenticator app shows right now (or `steps_ahead` 30-second
+    steps later: the portal accepts the next step's code too, for a phone clock a little fast)."""
+    from django_otp.oath import TOTP
+
+    generator = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    generator.time = time.time() + steps_ahead * device.step
+    return f"{generator.token():06d}"
+
+
+def totp_unused(device) -> str:
+    """A code the device has not accepted yet: each code works once, so a second sign-in in the
+    same 30 seconds uses the next step's code."""
+    device.refresh_from_db()
+    current = int((time.time() - device.t0) // device.step)
+    return totp_now(device, steps_ahead=1 if device.last_t >= current else 0)
 
 
 def login_verified(client, user):

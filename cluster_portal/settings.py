@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # A request over a rate limit gets the translated 429 page (RATELIMIT_VIEW), not a 403.
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "cluster_portal.urls"
@@ -156,7 +158,7 @@ RATELIMIT_IP_META_KEY = "REMOTE_ADDR"
 
 # Two-step sign-in (cluster_portal/twofactor.py): required for estates staff, the union head and
 # superusers; optional for members.
-TWO_FACTOR_REQUIRED = False
+TWO_FACTOR_REQUIRED = True
 OTP_TOTP_ISSUER = "Qazvin Sweets Cluster"
 OTP_TOTP_THROTTLE_FACTOR = 1
 

@@ -37,6 +37,7 @@ from django_ratelimit.decorators import ratelimit
 from .audit import audit_record
 from .forms import BootstrapFormMixin
 from .persian import normalize_digits_only
+from .templatetags.persian import num
 
 logger = logging.getLogger("cluster_portal.security")
 
@@ -241,7 +242,7 @@ def verify(request):
                     messages.warning(
                         request,
                         gettext("You signed in with a recovery code. Recovery codes left: %(count)s")
-                        % {"count": recovery_codes_left(request.user)},
+                        % {"count": num(recovery_codes_left(request.user))},
                     )
                 return redirect(_safe_next(request))
             logger.warning("two-factor code rejected user_id=%s", request.user.pk)
@@ -268,7 +269,9 @@ def setup(request):
         device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"]):
+        if _throttled(device):
+            form.add_error("code", _("Too many wrong codes. Wait a minute and try again."))
+        elif device.verify_token(form.cleaned_data["code"]):
             with transaction.atomic():
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
@@ -279,7 +282,8 @@ def setup(request):
             request.session[NEW_CODES_SESSION_KEY] = codes
             logger.info("two-factor enabled user_id=%s", user.pk)
             return redirect(f"{reverse('twofactor:recovery')}?{urlencode({'next': _safe_next(request)})}")
-        form.add_error("code", _("The code is not correct. Check the time on your phone and try again."))
+        else:
+            form.add_error("code", _("The code is not correct. Check the time on your phone and try again."))
     return render(
         request,
         "twofactor/setup.html",
