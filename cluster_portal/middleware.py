@@ -1,9 +1,14 @@
+import logging
 import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+
+logger = logging.getLogger(__name__)
 
 
 class CookieLocaleMiddleware:
@@ -53,3 +58,38 @@ class SessionTimeoutMiddleware:
             elif now - last_seen >= 60 or "_last_seen" not in session:
                 session["_last_seen"] = now
         return self.get_response(request)
+
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
+def database_unavailable_response():
+    """The translated 503 page, rendered without a request context: no context processor may
+    touch the database that has just failed."""
+    from django.template import loader
+
+    response = HttpResponse(loader.get_template("503.html").render({}), status=503)
+    response["Retry-After"] = "30"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that is down or unreachable gives a translated 503 page, not a 500.
+
+    Django closes a broken connection at the end of the request (CONN_HEALTH_CHECKS), so the
+    next request reconnects: the servers recover without a restart once the database is back.
+    Errors raised before the view (sessions or the user loaded by a middleware) reach the
+    500 handler, which answers the same way (cluster_portal.views.error_500)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_ERRORS):
+            logger.warning("database unavailable: %s %s: %s", request.method, request.path, exception)
+            return database_unavailable_response()
+        return None

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files with far-future caching and precompressed gzip (collectstatic makes them).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cluster_portal.middleware.CookieLocaleMiddleware",
@@ -64,6 +66,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # A request over a rate limit gets the translated 429 page (RATELIMIT_VIEW), not a 403.
     "django_ratelimit.middleware.RatelimitMiddleware",
+    # Last, so that its process_exception runs first: a database that is down gives a 503 page.
+    "cluster_portal.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "cluster_portal.urls"
@@ -218,6 +222,14 @@ else:
         },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+# Production: hashed, gzip-precompressed static files that `collectstatic` writes and whitenoise
+# serves with far-future caching. Development and tests read the source folders (no collectstatic).
+STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=not DEBUG)
+if STATIC_MANIFEST:
+    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+else:
+    WHITENOISE_AUTOREFRESH = True
+    WHITENOISE_USE_FINDERS = True
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640

@@ -5,6 +5,7 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("HTTPS", "false")
+os.environ.setdefault("STATIC_MANIFEST", "false")  # tests read static files without collectstatic
 os.environ.setdefault("FAST_PASSWORD_HASHER", "true")
 os.environ.setdefault("ALLOW_DEMO_SEED", "true")
 os.environ.setdefault("SMS_BACKEND", "cluster_portal.sms.LocmemSmsBackend")

@@ -85,7 +85,14 @@ def error_404(request, exception=None):
 
 def error_500(request):
     # No context processors that touch the database: the error may be the database.
+    import sys
+
     from django.http import HttpResponseServerError
     from django.template import loader
 
+    from .middleware import DATABASE_ERRORS, database_unavailable_response
+
+    if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
+        # Raised before the view (a session or the signed-in user loaded by a middleware).
+        return database_unavailable_response()
     return HttpResponseServerError(loader.get_template("500.html").render({}))

@@ -1,0 +1,217 @@
+"""Operations on real parts: gunicorn app servers with production settings on a private
+PostgreSQL instance (its own folder and port; the machine's shared server is never stopped),
+and Redis. Each check is bounded to seconds. Runs in the PostgreSQL pass of `make test`;
+skipped on SQLite and where PostgreSQL's server binaries are absent."""
+
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+
+import pytest
+from django.db import connection
+
+from tests.ops_support import (
+    Gunicorn,
+    PrivatePostgres,
+    WebClient,
+    manage,
+    private_postgres_unavailable_reason,
+    server_env,
+)
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (the PostgreSQL pass of make test)"),
+    pytest.mark.skipif(bool(private_postgres_unavailable_reason()), reason=private_postgres_unavailable_reason() or ""),
+]
+
+PASSWORD = "ops-pass-1405"
+MEMBER_MOBILE = "09140000001"
+STAFF_MOBILE = "09140000099"
+
+CREATE_USERS = f"""
+from members.models import User
+User.objects.create_user("{MEMBER_MOBILE}", "{PASSWORD}", full_name="عضو آزمون عملیات")
+User.objects.create_superuser("{STAFF_MOBILE}", "{PASSWORD}", full_name="مدیر آزمون عملیات")
+"""
+
+
+class Cluster:
+    """The shared parts of several app servers: one database, one Redis, one media folder."""
+
+    def __init__(self):
+        self.pg = PrivatePostgres()
+        self.pg.start()
+        self.database = "portal"
+        self.pg.create_database(self.database)
+        self.files = tempfile.mkdtemp(prefix="portal-ops-media-")
+        self.env = server_env(
+            DATABASE_URL=self.pg.url(self.database),
+            MEDIA_ROOT=os.path.join(self.files, "media"),
+            PRIVATE_MEDIA_ROOT=os.path.join(self.files, "private_media"),
+            CONN_MAX_AGE=60,
+        )
+        self.env.pop("REDIS_URL", None)
+        manage("migrate", "--noinput", env=self.env)
+        manage("shell", "-c", CREATE_USERS, env=self.env)
+
+    def with_redis(self):
+        redis_url = os.environ.get("REDIS_URL")
+        if not redis_url:
+            pytest.skip("needs Redis (REDIS_URL) shared by the app servers")
+        return {**self.env, "REDIS_URL": redis_url, "CACHE_KEY_PREFIX": f"ops-{uuid.uuid4().hex[:8]}"}
+
+    def destroy(self):
+        self.pg.destroy()
+        shutil.rmtree(self.files, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    cluster = Cluster()
+    yield cluster
+    cluster.destroy()
+
+
+@pytest.fixture
+def servers():
+    started = []
+
+    def start(env, **kwargs):
+        server = Gunicorn(env, **kwargs)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def timed(call, *args, **kwargs):
+    started = time.monotonic()
+    result = call(*args, **kwargs)
+    return result, time.monotonic() - started
+
+
+def test_database_outage_gives_translated_503_fast_and_recovers_without_restart(cluster, servers):
+    server = servers(cluster.env)
+    member = WebClient()
+    assert member.login(server.url, MEMBER_MOBILE, PASSWORD)[0] == 302
+    assert member.get(f"{server.url}/notifications/")[0] == 200
+
+    cluster.pg.stop()
+    try:
+        for path in ("/", "/notifications/"):
+            (status, headers, body), seconds = timed(member.get, f"{server.url}{path}")
+            html = body.decode()
+            assert status == 503, (path, status, html[:300])
+            assert seconds < 1.0, (path, seconds)
+            assert headers["Retry-After"] == "30"
+            assert '<html lang="fa" dir="rtl">' in html
+            assert "موقتاً در دسترس نیست" in html
+
+        visitor = WebClient(language="en")
+        token = visitor.csrf_token(f"{server.url}/accounts/login/")  # the form needs no database
+        (status, _headers, body), seconds = timed(
+            visitor.post,
+            f"{server.url}/accounts/login/",
+            {"username": MEMBER_MOBILE, "password": PASSWORD},
+            token=token,
+        )
+        assert (status, seconds < 1.0) == (503, True)
+        assert "Temporarily unavailable" in body.decode() and '<html lang="en" dir="ltr">' in body.decode()
+
+        (status, _headers, body), seconds = timed(visitor.get, f"{server.url}/readyz")
+        assert (status, body, seconds < 1.0) == (
+            503,
+            b'{"status": "unavailable", "database": "unavailable", "cache": "ok"}',
+            True,
+        )
+        assert visitor.get(f"{server.url}/healthz")[:3:2] == (200, b'{"status": "ok"}')
+    finally:
+        cluster.pg.start()
+
+    # The same gunicorn processes reconnect: no restart, and the session survived.
+    assert member.get(f"{server.url}/readyz")[0] == 200
+    status, _headers, body = member.get(f"{server.url}/notifications/")
+    assert status == 200
+    assert server.process.poll() is None
+
+
+def test_two_app_servers_share_sign_in_and_login_lockout(cluster, servers):
+    env = cluster.with_redis()
+    first, second = servers(env, name="portal-a"), servers(env, name="portal-b")
+
+    member = WebClient()
+    assert member.login(first.url, MEMBER_MOBILE, PASSWORD)[0] == 302
+    status, _headers, body = member.get(f"{second.url}/notifications/")
+    assert status == 200  # the session made on the first server is valid on the second
+    assert 'action="/accounts/logout/"' in body.decode()
+    assert member.post(f"{second.url}/accounts/logout/", {}, form_url=f"{second.url}/notifications/")[0] == 302
+    assert member.get(f"{first.url}/notifications/")[0] == 302  # signed out everywhere
+
+    # Wrong passwords spread over both servers count together: the fifth locks the number.
+    attacker = WebClient()
+    for attempt in range(4):
+        server = (first, second)[attempt % 2]
+        status, _headers, body = attacker.login(server.url, MEMBER_MOBILE, "wrong-password")
+        assert status == 200, (attempt, status)
+        assert "شماره همراه یا گذرواژه درست نیست." in body.decode()
+    assert attacker.login(first.url, MEMBER_MOBILE, "wrong-password")[0] == 429
+    for server in (first, second):
+        status, _headers, body = attacker.login(server.url, MEMBER_MOBILE, PASSWORD)
+        assert status == 429, status  # locked even with the right password
+        assert "تلاش‌های ناموفق بیش از حد" in body.decode()
+
+
+def test_an_upload_through_one_server_downloads_through_the_other(cluster, servers):
+    env = cluster.with_redis()
+    first, second = servers(env, name="portal-a"), servers(env, name="portal-b")
+    staff = WebClient()
+    assert staff.login(first.url, STAFF_MOBILE, PASSWORD)[0] == 302
+    upload_and_download_check(cluster, staff, first, second)
+
+
+def upload_and_download_check(cluster, staff, first, second):
+    pytest.skip("wired once the permits document download exists")
+
+
+def _load(url, stop, outcomes):
+    client = WebClient()
+    while not stop.is_set():
+        try:
+            # New workers load the application before they answer: slow on a busy machine, and a
+            # slow answer is not a failed one.
+            status = client.get(url, timeout=30)[0]
+        except OSError as error:  # refused or reset: a failed request
+            status = type(error).__name__
+        outcomes.append((time.monotonic(), url.rsplit("/", 1)[-1] or url, status))
+
+
+def test_graceful_reload_under_load_fails_no_request(cluster, servers):
+    server = servers(cluster.env, workers=2)
+    stop, outcomes = threading.Event(), []
+    threads = [
+        threading.Thread(target=_load, args=(f"{server.url}{path}", stop, outcomes))
+        for path in ("/healthz", "/", "/healthz", "/accounts/login/")
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(1.0)
+        server.reload()
+        time.sleep(2.0)
+        server.reload()
+        time.sleep(2.0)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=15)
+    assert len(outcomes) > 50
+    failures = [outcome for outcome in outcomes if outcome[2] != 200]
+    assert failures == [], (failures, server.output())
+    assert re.search(r"Handling signal: hup", server.output(), re.IGNORECASE)
