@@ -6,15 +6,18 @@ skipped on SQLite and where PostgreSQL's server binaries are absent."""
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from tests.ops_support import (
+    ROOT,
     Gunicorn,
     PrivatePostgres,
     WebClient,
@@ -215,3 +218,54 @@ def test_graceful_reload_under_load_fails_no_request(cluster, servers):
     failures = [outcome for outcome in outcomes if outcome[2] != 200]
     assert failures == [], (failures, server.output())
     assert re.search(r"Handling signal: hup", server.output(), re.IGNORECASE)
+
+
+def _row_counts(pg, database):
+    tables = pg.psql(database, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1").split()
+    union = " UNION ALL ".join(f"SELECT '{table}', count(*) FROM \"{table}\"" for table in tables)
+    return dict(line.split("|") for line in pg.psql(database, union).splitlines())
+
+
+def test_backup_then_restore_into_a_scratch_database_gives_the_same_rows_and_files(cluster, tmp_path):
+    media = Path(cluster.env["MEDIA_ROOT"]) / "members/logos"
+    media.mkdir(parents=True, exist_ok=True)
+    (media / "logo.png").write_bytes(b"\x89PNG logo bytes")
+    private = Path(cluster.env["PRIVATE_MEDIA_ROOT"]) / "permits"
+    private.mkdir(parents=True, exist_ok=True)
+    (private / "scan.pdf").write_bytes(b"%PDF-1.4 scan")
+    env = {**cluster.env, "BACKUP_DIR": str(tmp_path / "backups")}
+
+    made = subprocess.run(
+        ["scripts/backup.sh"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True
+    )
+    backup = Path(made.stdout.strip().splitlines()[-1])
+    assert sorted(path.name for path in backup.iterdir()) == [
+        "SHA256SUMS",
+        "database.dump",
+        "media.tar.gz",
+        "private_media.tar.gz",
+    ]
+    assert re.fullmatch(r"20[0-9]{6}T[0-9]{6}Z", backup.name)
+
+    restore_env = {
+        **env,
+        "RESTORE_DATABASE_URL": cluster.pg.url("portal_restored"),
+        "MEDIA_ROOT": str(tmp_path / "restored/media"),
+        "PRIVATE_MEDIA_ROOT": str(tmp_path / "restored/private_media"),
+    }
+    subprocess.run(
+        ["scripts/restore.sh", str(backup)], cwd=ROOT, env=restore_env, capture_output=True, timeout=120, check=True
+    )
+    original, restored = _row_counts(cluster.pg, cluster.database), _row_counts(cluster.pg, "portal_restored")
+    assert restored == original
+    assert int(original["members_user"]) >= 2 and int(original["django_migrations"]) > 10
+    assert (tmp_path / "restored/media/members/logos/logo.png").read_bytes() == b"\x89PNG logo bytes"
+    assert (tmp_path / "restored/private_media/permits/scan.pdf").read_bytes() == b"%PDF-1.4 scan"
+
+    # A damaged backup is refused before anything is touched.
+    with open(backup / "database.dump", "ab") as dump:
+        dump.write(b"garbage")
+    refused = subprocess.run(
+        ["scripts/restore.sh", str(backup)], cwd=ROOT, env=restore_env, capture_output=True, text=True, timeout=60
+    )
+    assert refused.returncode == 1 and "the backup is damaged" in refused.stderr
