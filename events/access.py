@@ -84,7 +84,8 @@ def qa_event_or_404(request, event_id, *, moderate: bool = False) -> tuple[Event
     if not staff and event.status not in (Event.Status.PUBLISHED, Event.Status.FINISHED):
         raise Http404
     member = False if staff else roles.is_active_member(user)
-    panelist = False if staff else selectors.is_event_panelist(user=user, event=event)
+    # A member's access is enough for the Q&A pages: the polled fragment skips this query.
+    panelist = False if (staff or member) else selectors.is_event_panelist(user=user, event=event)
     access = QaAccess(staff=staff, member=member, panelist=panelist)
     if moderate and not access.can_moderate:
         raise PermissionDenied

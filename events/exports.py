@@ -5,6 +5,8 @@ import csv
 import io
 
 from django.http import HttpResponse
+from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cluster_portal.jalali import format_date, format_datetime
@@ -106,6 +108,8 @@ def _sections(data):
 
 
 def _safe_cell(value):
+    if isinstance(value, Promise):
+        value = str(value)
     # Spreadsheet formula injection: text starting with = + - @ is read as text.
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value
@@ -135,7 +139,7 @@ def report_xlsx(event, data) -> HttpResponse:
     workbook.remove(workbook.active)
     for title, header, rows in _sections(data):
         sheet = workbook.create_sheet(title=str(title)[:31])
-        sheet.sheet_view.rightToLeft = True
+        sheet.sheet_view.rightToLeft = (get_language() or "fa").startswith("fa")
         sheet.append([str(h) for h in header])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
