@@ -226,7 +226,11 @@ else:
 # serves with far-future caching. Development and tests read the source folders (no collectstatic).
 STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=not DEBUG)
 if STATIC_MANIFEST:
-    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+    STORAGES["staticfiles"] = {
+        "BACKEND": "cluster_portal.staticfiles.PortalStaticFilesStorage",
+        # Readable by the web server that may serve STATIC_ROOT (uploads stay 0640).
+        "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
+    }
 else:
     WHITENOISE_AUTOREFRESH = True
     WHITENOISE_USE_FINDERS = True
