@@ -3,13 +3,33 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cluster_portal.admin_jalali import JalaliAdminMixin
+from members.roles import is_estates_staff
 
 from . import services
 from .models import PriceCellStat, PriceReview, PriceRound, PriceSubmission, Product
 
 
+class EstatesStaffAdmin(JalaliAdminMixin, admin.ModelAdmin):
+    """The estates staff run the catalogue and the rounds (no per-model permissions needed)."""
+
+    def has_module_permission(self, request):
+        return is_estates_staff(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_estates_staff(request.user)
+
+    def has_add_permission(self, request):
+        return is_estates_staff(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_estates_staff(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Product)
-class ProductAdmin(JalaliAdminMixin, admin.ModelAdmin):
+class ProductAdmin(EstatesStaffAdmin):
     list_display = ["name_fa", "name_en", "default_unit", "is_active", "sort_order"]
     list_editable = ["is_active", "sort_order"]
     search_fields = ["name_fa", "name_en", "slug"]
@@ -30,7 +50,7 @@ def _run(modeladmin, request, queryset, service, done):
 
 
 @admin.register(PriceRound)
-class PriceRoundAdmin(JalaliAdminMixin, admin.ModelAdmin):
+class PriceRoundAdmin(EstatesStaffAdmin):
     list_display = ["__str__", "status", "closes_on", "opened_at", "closed_at", "published_at"]
     list_filter = ["status"]
     readonly_fields = ["status", "opened_at", "closed_at", "published_at", "close_reminder_sent_at"]
@@ -61,7 +81,7 @@ class PriceReviewInline(admin.TabularInline):
 
 
 @admin.register(PriceSubmission)
-class PriceSubmissionAdmin(JalaliAdminMixin, admin.ModelAdmin):
+class PriceSubmissionAdmin(EstatesStaffAdmin):
     """Read-only: prices are changed by members and reviewed by the union head in the portal."""
 
     list_display = ["member", "product", "channel", "price_round", "price_rial", "status", "version", "is_current"]
@@ -82,7 +102,7 @@ class PriceSubmissionAdmin(JalaliAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(PriceCellStat)
-class PriceCellStatAdmin(JalaliAdminMixin, admin.ModelAdmin):
+class PriceCellStatAdmin(EstatesStaffAdmin):
     list_display = ["price_round", "product", "channel", "members", "median", "q1", "q3", "outliers"]
     list_filter = ["price_round", "channel"]
     list_select_related = ["price_round", "product"]

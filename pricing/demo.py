@@ -140,8 +140,10 @@ def _seed_round(price_round, members, products, *, age, union_head):
             for channel in (Channel.WHOLESALE, Channel.RETAIL):
                 if product.slug == "qazvini-tea-bread" and channel == Channel.WHOLESALE and member_index % 3 == 0:
                     continue
-                if member_index >= 8 and channel == Channel.RETAIL:
-                    continue  # keep a few cells below 5 members
+                if channel == Channel.RETAIL and (
+                    member_index >= 8 or (product.slug == "almond-cookies" and member_index >= 4)
+                ):
+                    continue  # keep a few cells below 5 members (withheld from the bands)
                 base = BASE_TOMAN_PER_KG[product.slug] * factor * member_level
                 if channel == Channel.RETAIL:
                     base *= 1.2
@@ -207,11 +209,11 @@ def seed_scale(*, scale, stdout=None):
         _synthetic_members(needed - len(members))
         members = list(Member.objects.filter(status=Member.Status.ACTIVE).values_list("id", flat=True))
     members = members[:needed]
-    oldest = PriceRound.objects.order_by("year", "month").first()
-    year, month = (oldest.year, oldest.month) if oldest else jalali_month_of(timezone.localdate())
+    # The 12 months before the demo's rounds (which are this month and the 3 before it).
+    year, month = jalali_month_of(timezone.localdate())
     rounds = []
     for delta in range(SCALE_ROUNDS, 0, -1):
-        y, m = _shift(year, month, -delta)
+        y, m = _shift(year, month, -(3 + delta))
         price_round, _created = PriceRound.objects.get_or_create(
             year=y, month=m, defaults={"status": PriceRound.Status.PUBLISHED, "published_at": timezone.now()}
         )

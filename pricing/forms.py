@@ -30,6 +30,10 @@ class PriceSubmissionForm(PortalForm):
         label=_("Price (Toman)"),
         max_toman=MAX_TOMAN_PER_UNIT,
         help_text=_("In Toman, for one unit as chosen above (e.g. ۱۲۵٬۰۰۰)."),
+        error_messages={
+            "invalid": _("Write the price in digits only, e.g. ۱۲۵٬۰۰۰."),
+            "min_value": _("Enter a price above zero."),
+        },
     )
     note = forms.CharField(
         label=_("Note"),
@@ -51,7 +55,14 @@ class PriceSubmissionForm(PortalForm):
         self.unit_question = False
         for name, label in COST_LINES:
             self.fields[name] = TomanField(
-                label=label, required=False, max_toman=MAX_TOMAN_PER_UNIT, help_text=_("Toman per kg.")
+                label=label,
+                required=False,
+                max_toman=MAX_TOMAN_PER_UNIT,
+                help_text=_("Toman per kg."),
+                error_messages={
+                    "invalid": _("Write the amount in digits only."),
+                    "min_value": _("Enter an amount above zero, or leave it empty."),
+                },
             )
         self.fields["product"].label_from_instance = lambda product: product.name
 
