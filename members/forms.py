@@ -4,6 +4,7 @@ which identifier is wrong."""
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from cluster_portal.forms import LtrInput, NumericInput, PortalForm, PortalModelForm
@@ -49,6 +50,13 @@ class MemberFieldsMixin:
     """Cleaning shared by the application and the profile form."""
 
     def _setup_member_widgets(self):
+        # Identifiers may be typed with spaces, dashes or +98: the length is checked after
+        # normalising (clean_<field>), not on the raw text.
+        for name in ("owner_national_id", "legal_entity_id", "postal_code", "mobile", "landline"):
+            if name in self.fields:
+                field = self.fields[name]
+                field.max_length = 24
+                field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
         for name in ("owner_national_id", "legal_entity_id", "postal_code", "monthly_capacity_kg", "workers_count"):
             if name in self.fields:
                 self.fields[name].widget = NumericInput({"class": "form-control"})
@@ -68,10 +76,14 @@ class MemberFieldsMixin:
             self.fields["address"].widget.attrs["rows"] = 2
             self.fields["address"].required = True
         if "logo" in self.fields:
-            self.fields["logo"].widget = forms.ClearableFileInput(
-                attrs={"accept": "image/jpeg,image/png,image/webp", "class": "form-control"}
+            # A plain file field: the content is checked by clean_image (not only by Pillow's
+            # header check), and its message says what is accepted.
+            self.fields["logo"] = forms.FileField(
+                label=Member._meta.get_field("logo").verbose_name,
+                required=False,
+                help_text=_("JPEG, PNG or WebP, at most 5 MB."),
+                widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp", "class": "form-control"}),
             )
-            self.fields["logo"].help_text = _("JPEG, PNG or WebP, at most 5 MB.")
         if "owner_national_id" in self.fields:
             self.fields["owner_national_id"].help_text = _("10 digits.")
         if "legal_entity_id" in self.fields:
@@ -298,9 +310,6 @@ class MemberProfileForm(MemberFieldsMixin, PortalModelForm):
             for name in IDENTITY_FORM_FIELDS:
                 self.fields[name].disabled = True
                 self.fields[name].help_text = _("Locked after approval. Use a change request to correct it.")
-        self.fields["logo"].widget = forms.FileInput(
-            attrs={"accept": "image/jpeg,image/png,image/webp", "class": "form-control"}
-        )
         self.fields["logo"].help_text = _("JPEG, PNG or WebP, at most 5 MB. Leave empty to keep the current one.")
 
     SECTIONS = [
@@ -334,7 +343,8 @@ class MemberProfileForm(MemberFieldsMixin, PortalModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        self._check_kind_rules(cleaned)
+        if not self.instance.identity_locked:
+            self._check_kind_rules(cleaned)
         return cleaned
 
     def profile_data(self) -> dict:

@@ -88,7 +88,7 @@ def member_dashboard_data(*, member: Member, user) -> dict:
         if is_owner
         else [],
         "notifications": list(Notification.objects.filter(user=user)[:5]),
-        "messages": list(ContactMessage.objects.filter(member=member)[:10]),
+        "contact_messages": list(ContactMessage.objects.filter(member=member)[:10]),
         "change_requests": list(ChangeRequest.objects.filter(member=member)[:5]),
         "status_changes": list(MemberStatusChange.objects.filter(member=member)[:5]),
     }
