@@ -151,14 +151,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "members.auth.axes_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)  # trusted reverse proxies in front of the app
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 AXES_VERBOSE = True
 
 # Rate limits count in the default cache (Redis when configured: shared by every app server).
 RATELIMIT_VIEW = "cluster_portal.ratelimits.ratelimited"
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
-RATELIMIT_IP_META_KEY = "REMOTE_ADDR"
+RATELIMIT_IP_META_KEY = "cluster_portal.ratelimits.client_ip"
 
 # Two-step sign-in (cluster_portal/twofactor.py): required for estates staff, the union head and
 # superusers; optional for members.
