@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# make bench: gunicorn with production settings on this machine's PostgreSQL and Redis, the
+# scaled demo data loaded once, and wrk (loopback only, BENCH_SECONDS per page) measuring
+# throughput and p50/p95/p99 of each page. Prints one table (throughput as a ratio to /healthz
+# from the same run) and writes it to bench/RESULTS.md with the date and the machine.
+#   BENCH_SCALE=100  BENCH_SECONDS=10  BENCH_WORKERS=4  BENCH_CONNECTIONS=4
+#   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cluster_portal_bench
+#   BENCH_REDIS_URL=redis://127.0.0.1:6379/6   BENCH_RESEED=1 drops and reloads the data.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+PY=${PY:-$ROOT/.venv/bin/python}
+SCALE=${BENCH_SCALE:-100}
+SECONDS_PER_PAGE=${BENCH_SECONDS:-10}
+WORKERS=${BENCH_WORKERS:-4}
+CONNECTIONS=${BENCH_CONNECTIONS:-4}
+DB_URL=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/cluster_portal_bench}
+REDIS=${BENCH_REDIS_URL:-redis://127.0.0.1:6379/6}
+DATA=$ROOT/bench/data
+mkdir -p "$DATA"
+
+if ! command -v wrk >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing wrk (Debian)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+  else
+    echo "bench: wrk is needed (apt-get install wrk)" >&2
+    exit 1
+  fi
+fi
+
+export DEBUG=false HTTPS=false ALLOWED_HOSTS=127.0.0.1 LOG_LEVEL=WARNING
+export SECRET_KEY=${BENCH_SECRET_KEY:-$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')}
+export DATABASE_URL=$DB_URL REDIS_URL=$REDIS CACHE_KEY_PREFIX=bench CONN_MAX_AGE=600
+export STATIC_ROOT=$DATA/static STATIC_MANIFEST=true
+export SMS_BACKEND=cluster_portal.sms.ConsoleSmsBackend EMAIL_URL=consolemail://
+export RATELIMIT_ENABLE=false  # wrk is one client hammering one page: the limits would answer 429
+
+pg="postgresql://${DB_URL#*://}"
+name="${pg##*/}"
+maintenance="${pg%/*}/postgres"
+if [ "${BENCH_RESEED:-}" = "1" ]; then
+  psql --dbname "$maintenance" -qc "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)"
+fi
+if [ "$(psql --dbname "$maintenance" -Atc "SELECT 1 FROM pg_database WHERE datname = '$name'")" != "1" ]; then
+  psql --dbname "$maintenance" -qc "CREATE DATABASE \"$name\""
+fi
+"$PY" manage.py migrate --noinput >/dev/null
+loaded=$(psql --dbname "$pg" -Atc "SELECT scale FROM bench_loaded" 2>/dev/null || true)
+if [ -z "$loaded" ]; then
+  echo "loading the demo data at scale $SCALE (once; BENCH_RESEED=1 reloads) ..."
+  started=$(date +%s)
+  ALLOW_DEMO_SEED=true "$PY" manage.py seed_demo --scale "$SCALE" | tee "$DATA/seed.log" | grep -E "scale|ready" || true
+  psql --dbname "$pg" -qc "VACUUM ANALYZE" -c "CREATE TABLE bench_loaded AS SELECT $SCALE AS scale, now() AS loaded_at, $(( $(date +%s) - started )) AS seconds"
+  loaded=$SCALE
+fi
+"$PY" manage.py collectstatic --noinput >/dev/null
+"$PY" manage.py shell -c "from django.core.cache import cache; cache.clear()" >/dev/null 2>&1 || true
+
+port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+base="http://127.0.0.1:$port"
+"$PY" -m gunicorn cluster_portal.wsgi --bind "127.0.0.1:$port" --workers "$WORKERS" --timeout 60 \
+  --access-logfile - --log-level warning >"$DATA/gunicorn.log" 2>&1 &
+gunicorn_pid=$!
+trap 'kill "$gunicorn_pid" 2>/dev/null || true; wait "$gunicorn_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.2; done
+
+"$PY" manage.py shell < bench/targets.py 2>/dev/null | grep '^TARGET' > "$DATA/targets.tsv"
+results=$DATA/results.tsv
+: > "$results"
+while IFS=$'\t' read -r _ label path cookie; do
+  status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" "$base$path")
+  if [ "$status" != "200" ]; then
+    printf '%s\t%s\tHTTP %s\n' "$label" "$path" "$status" >> "$results"
+    echo "  $label: HTTP $status, not measured"
+    continue
+  fi
+  BENCH_COOKIE="$cookie" wrk -t 2 -c "$CONNECTIONS" -d 2s -s bench/wrk.lua "$base$path" >/dev/null  # warm-up
+  line=$(BENCH_COOKIE="$cookie" wrk -t 2 -c "$CONNECTIONS" -d "${SECONDS_PER_PAGE}s" --timeout 10s -s bench/wrk.lua "$base$path" | grep '^RESULT' | cut -f2-)
+  printf '%s\t%s\t%s\n' "$label" "$path" "$line" >> "$results"
+  echo "  $label: $line"
+done < "$DATA/targets.tsv"
+
+"$PY" bench/report.py "$results" --scale "$loaded" --workers "$WORKERS" --connections "$CONNECTIONS" \
+  --seconds "$SECONDS_PER_PAGE" --database "$pg" --output bench/RESULTS.md

@@ -1,0 +1,75 @@
+"""Prints the pages `bench/run.sh` measures, one per line: label, path, session cookie.
+Run inside the benchmark's settings: `python manage.py shell < bench/targets.py`.
+
+Sessions are made directly in the session store (Redis) for the demo accounts: the member
+09120000001, the estates staff 09120000010 and the union head 09120000020, the last two with
+their second factor confirmed (as after a code from their authenticator app)."""
+
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.db.models import Count
+from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from members.models import User
+
+SessionStore = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
+
+
+def session_cookie(mobile, *, second_factor=False):
+    user = User.objects.get(mobile=mobile)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session["_otp_required"] = second_factor
+    if second_factor:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        device = device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def url(name, *args, query=""):
+    try:
+        return reverse(name, args=args) + query
+    except NoReverseMatch:
+        return None
+
+
+member = session_cookie("09120000001")
+staff = session_cookie("09120000010", second_factor=True)
+union_head = session_cookie("09120000020", second_factor=True)
+
+# Directory search: a word most business names carry ("sweets"), URL-encoded for wrk.
+search_query = "?q=" + quote("شیرینی")
+
+event_id = None
+try:
+    from events.models import Event
+
+    event = Event.objects.annotate(n=Count("questions")).order_by("-n").first()
+    event_id = event.pk if event else None
+except Exception:  # the events app is not there yet
+    event_id = None
+
+targets = [
+    ("/healthz (baseline)", "/healthz", ""),
+    ("home", "/", ""),
+    ("member dashboard", url("members:dashboard"), member),
+    ("directory search", url("members:directory", query=search_query), ""),
+    ("Q&A fragment", url("events:qa_fragment", event_id) if event_id else None, member),
+    ("price report", url("pricing:report"), union_head),
+    ("permits dashboard", url("permits:dashboard"), staff),
+    ("admin: members", url("admin:members_member_changelist"), staff),
+    ("admin: price submissions", url("admin:pricing_pricesubmission_changelist"), staff),
+    ("admin: permits", url("admin:permits_permit_changelist"), staff),
+]
+for label, path, cookie in targets:
+    if path:
+        print(f"TARGET\t{label}\t{path}\t{cookie}")
