@@ -69,8 +69,9 @@ class MemberFieldsMixin:
             if name in self.fields:
                 self.fields[name].widget.attrs.update({"dir": "ltr"})
         if "products" in self.fields:
-            self.fields["products"].queryset = Product.objects.filter(is_active=True).order_by("sort_order", "name_fa")
             self.fields["products"].widget = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
+            # (the queryset after the widget: setting it fills the widget's choices)
+            self.fields["products"].queryset = Product.objects.filter(is_active=True).order_by("sort_order", "name_fa")
             self.fields["products"].required = False
         if "address" in self.fields:
             self.fields["address"].widget.attrs["rows"] = 2

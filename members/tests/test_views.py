@@ -363,3 +363,10 @@ def test_logo_of_an_unlisted_member_is_only_for_its_users_and_staff(actors, clie
     assert client_as("staff").get(url).status_code == 200
     bad = reverse("members:logo", kwargs={"pk": actors.applicant_member.pk, "variant": "other"})
     assert client_as("staff").get(bad).status_code == 404
+
+
+def test_join_form_offers_the_product_catalogue(db):
+    html = fa_client().get(JOIN).content.decode()
+    baklava = Product.objects.get(slug="baklava")
+    assert f'name="products" value="{baklava.pk}"' in html
+    assert "باقلوا</label>" in html
