@@ -1,0 +1,379 @@
+"""Reads, scoped to who asks. A permit's state is computed in the database from today's date
+in Tehran (timezone.localdate()) — never stored, so it is never stale."""
+
+import datetime
+import statistics
+from collections import defaultdict
+
+from django.db import connection
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Func,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Value,
+    When,
+)
+from django.http import Http404
+from django.utils import timezone
+
+from members.models import Member
+from members.roles import is_estates_staff, member_of
+
+from .models import (
+    OPEN_STEPS,
+    CaseStep,
+    CaseStepKind,
+    HolderKind,
+    Permit,
+    PermitCase,
+    PermitState,
+    PermitType,
+    Worker,
+)
+
+HEALTH_CARD = "health_card"
+HOME_BUSINESS = "home_business"
+
+
+def _today(today=None) -> datetime.date:
+    return today or timezone.localdate()
+
+
+def permit_types_active():
+    return list(PermitType.objects.filter(is_active=True).prefetch_related("prerequisites", "checklist_items"))
+
+
+def permit_state_expression(*, today=None, types=None):
+    """A CASE expression giving each permit's PermitState. `types` (all permit types, one
+    query) lets the "expiring soon" threshold follow each type's first reminder offset."""
+    today = _today(today)
+    types = types if types is not None else list(PermitType.objects.all())
+    soon = defaultdict(list)
+    for permit_type in types:
+        soon[permit_type.expiring_soon_days].append(permit_type.pk)
+    soon_q = Q(pk__in=[])
+    for days, type_ids in soon.items():
+        soon_q |= Q(permit_type_id__in=type_ids, expiry_date__lte=today + datetime.timedelta(days=days))
+    renewal_open = Exists(PermitCase.objects.filter(renewal_of=OuterRef("pk"), step__in=OPEN_STEPS))
+    return Case(
+        When(replaced_by__isnull=False, then=Value(PermitState.REPLACED)),
+        When(renewal_open, then=Value(PermitState.RENEWAL)),
+        When(expiry_date__lt=today, then=Value(PermitState.EXPIRED)),
+        When(soon_q, then=Value(PermitState.EXPIRING_SOON)),
+        default=Value(PermitState.VALID),
+        output_field=CharField(),
+    )
+
+
+def permits_with_state(queryset=None, *, today=None, types=None):
+    queryset = Permit.objects.all() if queryset is None else queryset
+    return queryset.annotate(state=permit_state_expression(today=today, types=types))
+
+
+def permit_state(permit, *, today=None) -> str:
+    """The state of one loaded permit (same rules as permit_state_expression)."""
+    if getattr(permit, "state", None):
+        return permit.state
+    return permits_with_state(Permit.objects.filter(pk=permit.pk), today=today).values_list("state", flat=True)[0]
+
+
+# -- access helpers -------------------------------------------------------------------------
+
+
+def case_for_user_or_404(*, user, case_id):
+    """A case of the user's own (active) member, or any case for estates staff; else 404."""
+    queryset = PermitCase.objects.select_related("member", "permit_type", "worker", "product", "renewal_of")
+    if is_estates_staff(user):
+        case = queryset.filter(pk=case_id).first()
+    else:
+        member = member_of(user)
+        case = queryset.filter(pk=case_id, member=member).first() if member else None
+    if case is None:
+        raise Http404
+    return case
+
+
+def document_for_user_or_404(*, user, document_id):
+    from .models import CaseDocument
+
+    queryset = CaseDocument.objects.select_related("case")
+    if is_estates_staff(user):
+        document = queryset.filter(pk=document_id).first()
+    else:
+        member = member_of(user)
+        active = member is not None and member.is_active_member
+        document = queryset.filter(pk=document_id, case__member=member).first() if active else None
+    if document is None:
+        raise Http404
+    return document
+
+
+# -- the member's own pages ------------------------------------------------------------------
+
+
+def member_permits_overview(*, member, today=None) -> dict:
+    """Everything /permits/ shows, in a constant number of queries."""
+    today = _today(today)
+    types = permit_types_active()
+    permits = list(
+        permits_with_state(
+            Permit.objects.filter(member=member).select_related("permit_type", "worker").prefetch_related("products"),
+            today=today,
+            types=types,
+        ).order_by("permit_type__sort_order", "expiry_date", "id")
+    )
+    cases = list(
+        PermitCase.objects.filter(member=member)
+        .select_related("permit_type", "worker", "product")
+        .order_by("-updated_at", "-id")
+    )
+    workers = list(Worker.objects.filter(member=member, is_active=True).order_by("full_name", "id"))
+    current = [p for p in permits if p.state != PermitState.REPLACED]
+    cards_by_worker = defaultdict(list)
+    for permit in current:
+        if permit.worker_id:
+            cards_by_worker[permit.worker_id].append(permit)
+    for worker in workers:
+        worker.current_permits = cards_by_worker.get(worker.pk, [])
+    needed = [t for t in types if (t.for_home if member.kind == Member.Kind.HOME else t.for_guild)]
+    held = {p.permit_type_id for p in current if p.state != PermitState.EXPIRED}
+    open_types = {c.permit_type_id for c in cases if c.is_open}
+    requirements = []
+    for permit_type in needed:
+        if permit_type.held_by_worker:
+            holders = {p.worker_id for p in current if p.permit_type_id == permit_type.pk and p.state != "expired"}
+            missing_workers = [w for w in workers if w.pk not in holders]
+            done = bool(workers) and not missing_workers
+        else:
+            missing_workers = []
+            done = permit_type.pk in held
+        prerequisites = [
+            {"type": pre, "done": pre.pk in held} for pre in permit_type.prerequisites.all() if pre.is_active
+        ]
+        requirements.append(
+            {
+                "type": permit_type,
+                "done": done,
+                "in_progress": permit_type.pk in open_types,
+                "missing_workers": missing_workers,
+                "prerequisites": prerequisites,
+                "ready": all(p["done"] for p in prerequisites),
+            }
+        )
+    return {
+        "requirements": requirements,
+        "permits": current,
+        "old_permits": [p for p in permits if p.state == PermitState.REPLACED],
+        "open_cases": [c for c in cases if c.is_open],
+        "closed_cases": [c for c in cases if not c.is_open],
+        "workers": workers,
+        "types": types,
+    }
+
+
+def member_permits_expiring(*, member, days=60, today=None, limit=10):
+    """Permits of the member that expire within `days` (or already have), soonest first."""
+    today = _today(today)
+    return list(
+        permits_with_state(
+            Permit.objects.filter(
+                member=member, replaced_by__isnull=True, expiry_date__lte=today + datetime.timedelta(days=days)
+            ).select_related("permit_type", "worker"),
+            today=today,
+        ).order_by("expiry_date", "id")[:limit]
+    )
+
+
+def case_detail(*, case) -> dict:
+    steps = list(case.steps.select_related("actor").order_by("entered_at", "id"))
+    items = list(case.permit_type.checklist_items.all())
+    ticked = set(case.ticks.values_list("item_id", flat=True))
+    for item in items:
+        item.ticked = item.pk in ticked
+    documents = list(case.documents.select_related("checklist_item", "uploaded_by").order_by("uploaded_at"))
+    return {"steps": steps, "items": items, "documents": documents}
+
+
+# -- the staff dashboard (aggregates in the database; a constant number of queries) --------
+
+
+class Median(Func):
+    """PostgreSQL's median (percentile_cont); other databases compute it in Python."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    contains_aggregate = True
+    window_compatible = False
+
+
+class EpochDays(Func):
+    template = "EXTRACT(EPOCH FROM (%(expressions)s)) / 86400.0"
+
+
+def staff_dashboard(*, today=None, list_limit=50) -> dict:
+    today = _today(today)
+    now = timezone.now()
+    types = list(PermitType.objects.all())
+    state = permit_state_expression(today=today, types=types)
+    annotated = Permit.objects.annotate(state=state)
+
+    counts = defaultdict(dict)
+    for row in annotated.values("permit_type_id", "state").annotate(n=Count("id")).order_by():
+        counts[row["permit_type_id"]][row["state"]] = row["n"]
+    by_type = [
+        {"type": t, "states": [counts[t.pk].get(s, 0) for s in PermitState.values], "total": sum(counts[t.pk].values())}
+        for t in types
+    ]
+    state_totals = [sum(row["states"][i] for row in by_type) for i in range(len(PermitState.values))]
+
+    live = Permit.objects.filter(replaced_by__isnull=True)
+    windows = live.aggregate(
+        in_90=Count("id", filter=Q(expiry_date__gte=today, expiry_date__lte=today + datetime.timedelta(days=90))),
+        in_30=Count("id", filter=Q(expiry_date__gte=today, expiry_date__lte=today + datetime.timedelta(days=30))),
+        in_7=Count("id", filter=Q(expiry_date__gte=today, expiry_date__lte=today + datetime.timedelta(days=7))),
+        expired=Count("id", filter=Q(expiry_date__lt=today)),
+    )
+    expiring = list(
+        annotated.filter(
+            replaced_by__isnull=True, expiry_date__gte=today, expiry_date__lte=today + datetime.timedelta(days=30)
+        )
+        .select_related("permit_type", "member", "worker")
+        .order_by("expiry_date", "id")[:list_limit]
+    )
+    expired = list(
+        annotated.filter(state=PermitState.EXPIRED)
+        .select_related("permit_type", "member", "worker")
+        .order_by("-expiry_date", "id")[:list_limit]
+    )
+
+    card_types = [t.pk for t in types if t.code == HEALTH_CARD]
+    expired_cards = (
+        annotated.filter(permit_type_id__in=card_types, state=PermitState.EXPIRED, worker__is_active=True)
+        .values("member_id")
+        .order_by()
+    )
+    members_expired_cards = list(
+        Member.objects.filter(pk__in=expired_cards)
+        .annotate(
+            expired_cards=Count(
+                "permits",
+                filter=Q(
+                    permits__permit_type_id__in=card_types,
+                    permits__replaced_by__isnull=True,
+                    permits__expiry_date__lt=today,
+                ),
+            )
+        )
+        .order_by("business_name", "id")[:list_limit]
+    )
+
+    open_cases = PermitCase.objects.filter(step__in=OPEN_STEPS)
+    by_step_rows = {
+        row["step"]: row
+        for row in open_cases.values("step")
+        .annotate(n=Count("id"), oldest=Min("created_at"), stalest=Min("updated_at"))
+        .order_by()
+    }
+    cases_by_step = []
+    for step in OPEN_STEPS:
+        row = by_step_rows.get(step)
+        cases_by_step.append(
+            {
+                "step": step,
+                "label": CaseStepKind(step).label,
+                "count": row["n"] if row else 0,
+                "oldest_days": (now - row["oldest"]).days if row else None,
+                "stalest_days": (now - row["stalest"]).days if row else None,
+            }
+        )
+    stale_cases = list(
+        open_cases.select_related("member", "permit_type", "worker", "product").order_by("updated_at", "id")[
+            :list_limit
+        ]
+    )
+    for case in stale_cases:
+        case.age_days = (now - case.created_at).days
+        case.idle_days = (now - case.updated_at).days
+
+    home_types = [t.pk for t in types if t.code == HOME_BUSINESS]
+    has_home_permit = Permit.objects.filter(
+        member=OuterRef("pk"), permit_type_id__in=home_types, replaced_by__isnull=True
+    ).filter(Q(expiry_date__isnull=True) | Q(expiry_date__gte=today))
+    home_without = Member.objects.filter(kind=Member.Kind.HOME, status=Member.Status.ACTIVE).exclude(
+        Exists(has_home_permit)
+    )
+    home_without_count = home_without.count()
+    home_without_list = list(home_without.order_by("business_name", "id")[:list_limit])
+
+    return {
+        "today": today,
+        "states": PermitState.choices,
+        "by_type": by_type,
+        "state_totals": state_totals,
+        "windows": windows,
+        "expiring": expiring,
+        "expired": expired,
+        "members_expired_cards": members_expired_cards,
+        "cases_by_step": cases_by_step,
+        "stale_cases": stale_cases,
+        "home_without_count": home_without_count,
+        "home_without": home_without_list,
+        "bottlenecks": bottleneck_table(),
+    }
+
+
+def bottleneck_table() -> list[dict]:
+    """Median days a case spends in each step, by issuer (finished steps only)."""
+    from .models import Issuer
+
+    steps = CaseStep.objects.filter(left_at__isnull=False, step__in=OPEN_STEPS)
+    medians = {}
+    if connection.vendor == "postgresql":
+        rows = (
+            steps.values("case__permit_type__issuer", "step")
+            .annotate(
+                median=Median(EpochDays(F("left_at") - F("entered_at"))),
+                n=Count("id"),
+                longest=Max(EpochDays(F("left_at") - F("entered_at"))),
+            )
+            .order_by()
+        )
+        for row in rows:
+            medians[(row["case__permit_type__issuer"], row["step"])] = (row["median"], row["n"])
+    else:
+        durations = defaultdict(list)
+        for issuer, step, entered, left in steps.values_list(
+            "case__permit_type__issuer", "step", "entered_at", "left_at"
+        ).iterator(chunk_size=5000):
+            durations[(issuer, step)].append((left - entered).total_seconds() / 86400)
+        for key, values in durations.items():
+            medians[key] = (statistics.median(values), len(values))
+    table = []
+    for issuer, label in Issuer.choices:
+        cells = []
+        for step in OPEN_STEPS:
+            median, n = medians.get((issuer, step), (None, 0))
+            cells.append({"median": None if median is None else round(float(median), 1), "n": n})
+        if any(cell["n"] for cell in cells):
+            table.append({"issuer": issuer, "label": label, "cells": cells})
+    return table
+
+
+def bottleneck_headers() -> list[str]:
+    return [str(CaseStepKind(step).label) for step in OPEN_STEPS]
+
+
+def case_with_prefetch(queryset):
+    return queryset.prefetch_related(Prefetch("steps", queryset=CaseStep.objects.order_by("entered_at", "id")))
+
+
+def types_needing_holder(kind: str) -> list[str]:
+    return [HolderKind.WORKER, HolderKind.PERSON] if kind == "worker" else [HolderKind.BUSINESS_PRODUCT]

@@ -1,0 +1,208 @@
+"""Member pages, the member-dashboard section, the staff dashboard (constant query counts
+at 10 vs 1,000 permits) and its exports."""
+
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from members.models import Member
+from permits import services
+from permits.dashboard import member_dashboard_section
+from permits.models import CaseStep, Permit, PermitCase
+from permits.selectors import bottleneck_table, staff_dashboard
+from permits.tests import factories
+
+
+def test_home_shows_needs_per_kind_with_prerequisites(actors, client_as):
+    response = client_as("member_b").get(reverse("permits:home"))  # member B is home-based
+    assert response.status_code == 200
+    codes = [r["type"].code for r in response.context["requirements"]]
+    assert codes == ["health_card", "hygiene_certificate", "home_business"]
+    home = response.context["requirements"][2]
+    assert [p["type"].code for p in home["prerequisites"]] == ["health_card", "hygiene_certificate"]
+    assert (home["done"], home["ready"]) == (False, False)
+    guild = client_as("member_a").get(reverse("permits:home")).context["requirements"]
+    assert [r["type"].code for r in guild] == [
+        "health_card",
+        "hygiene_certificate",
+        "health_competency",
+        "business_licence",
+        "technical_officer",
+        "manufacturing_licence",
+        "supervision_id",
+    ]
+
+
+def test_home_lists_permits_with_state_cases_and_worker_cards(actors, client_as):
+    worker = factories.worker(actors.a)
+    factories.permit(actors.a, "health_card", number="HC-9", issue_days_ago=300, expiry_in=5, worker=worker)
+    factories.permit(actors.a, "business_licence", number="BL-9", issue_days_ago=300, expiry_in=-1)
+    factories.submitted_case(actors.a, actors.member_a, "health_competency")
+    factories.permit(actors.b, "home_business", number="OTHER", expiry_in=None)
+    response = client_as("member_a").get(reverse("permits:home"))
+    context = response.context
+    assert [(p.number, p.state) for p in context["permits"]] == [("HC-9", "expiring_soon"), ("BL-9", "expired")]
+    assert [c.permit_type.code for c in context["open_cases"]] == ["health_competency"]
+    assert [[p.number for p in w.current_permits] for w in context["workers"]] == [["HC-9"]]
+    html = response.content.decode()
+    assert "OTHER" not in html
+    assert "رو به انقضا" in html and "منقضی" in html
+    card = next(r for r in context["requirements"] if r["type"].code == "health_card")
+    assert (card["done"], card["missing_workers"]) == (True, [])
+
+
+def test_home_query_count_is_constant(actors, client_as, django_assert_num_queries):
+    """1 worker/permit/case vs 30 of each: the same number of queries."""
+    client = client_as("member_a")
+
+    def add(n):
+        worker = factories.worker(actors.a, full_name=f"w{n}", national_id=_valid(n))
+        factories.permit(actors.a, "health_card", number=f"Q-{n}", worker=worker)
+        factories.submitted_case(actors.a, actors.member_a, "health_card", worker=worker)
+
+    add(0)
+    client.get(reverse("permits:home"))
+    one = _count(client, reverse("permits:home"))
+    for n in range(1, 30):
+        add(n)
+    with django_assert_num_queries(one):
+        response = client.get(reverse("permits:home"))
+    assert len(response.context["permits"]) == 30
+
+
+def _count(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    return len(ctx.captured_queries)
+
+
+def _valid(n):
+    from permits.demo import _national_id
+
+    return _national_id(3_000_000 + n)
+
+
+def _bulk_permits(member, count, start=0):
+    types = {t: factories.permit_type(t) for t in ("business_licence", "health_card", "home_business")}
+    today = timezone.localdate()
+    Permit.objects.bulk_create(
+        Permit(
+            permit_type=types[("business_licence", "health_card", "home_business")[n % 3]],
+            member=member,
+            number=f"B-{n}",
+            issuer="x",
+            issue_date=today - datetime.timedelta(days=400),
+            expiry_date=None if n % 3 == 2 else today + datetime.timedelta(days=(n % 200) - 100),
+        )
+        for n in range(start, start + count)
+    )
+
+
+def test_staff_dashboard_query_count_same_at_10_and_1000_permits(actors, client_as, django_assert_num_queries):
+    """Counted in the database: 10 permits or 1,000, the page makes the same queries."""
+    _bulk_permits(actors.a, 10, start=0)
+    _case_with_durations(actors, 2)
+    client = client_as("staff")
+    client.get(reverse("permits:dashboard"))
+    at_10 = _count(client, reverse("permits:dashboard"))
+    _bulk_permits(actors.a, 990, start=10)
+    for days in (3, 5):
+        _case_with_durations(actors, days)
+    with django_assert_num_queries(at_10):
+        response = client.get(reverse("permits:dashboard"))
+    assert sum(response.context["state_totals"]) == 1000
+
+
+def test_staff_dashboard_figures(actors, client_as):
+    today = timezone.localdate()
+    worker = factories.worker(actors.a)
+    factories.permit(actors.a, "health_card", number="HC-X", issue_days_ago=400, expiry_in=-2, worker=worker)
+    factories.permit(actors.a, "business_licence", number="BL-5", issue_days_ago=400, expiry_in=5)
+    factories.permit(actors.a, "business_licence", number="BL-60", issue_days_ago=400, expiry_in=60)
+    # Member B (home) has no home-business permit; another home producer does.
+    other = Member.objects.create(
+        kind="home",
+        business_name="خانگی دوم",
+        owner_name="x",
+        owner_national_id="0013542419",
+        mobile="09130000077",
+        county="qazvin",
+        status="active",
+    )
+    factories.permit(other, "home_business", number="KH-1", expiry_in=None)
+    data = staff_dashboard(today=today)
+    assert data["windows"] == {"in_90": 2, "in_30": 1, "in_7": 1, "expired": 1}
+    assert [p.number for p in data["expiring"]] == ["BL-5"]
+    assert [p.number for p in data["expired"]] == ["HC-X"]
+    assert [(m.pk, m.expired_cards) for m in data["members_expired_cards"]] == [(actors.a.pk, 1)]
+    assert [m.pk for m in data["home_without"]] == [actors.b.pk]
+    assert data["home_without_count"] == 1
+    licence = next(row for row in data["by_type"] if row["type"].code == "business_licence")
+    assert (licence["states"], licence["total"]) == ([0, 2, 0, 0, 0], 2)
+
+
+def _case_with_durations(actors, days):
+    case = factories.submitted_case(actors.a, actors.member_a, "business_licence", tracking=f"T-{days}")
+    steps = list(case.steps.order_by("entered_at", "id"))
+    start = timezone.now() - datetime.timedelta(days=100)
+    for index, step in enumerate(steps):
+        entered = start + datetime.timedelta(days=days * index)
+        left = entered + datetime.timedelta(days=days) if step.left_at else None
+        CaseStep.objects.filter(pk=step.pk).update(entered_at=entered, left_at=left)
+    PermitCase.objects.filter(pk=case.pk).update(step="withdrawn")
+    return case
+
+
+def test_bottleneck_median_by_issuer(actors):
+    for days in (2, 4, 9):
+        services_case = _case_with_durations(actors, days)
+        assert services_case.pk
+    table = bottleneck_table()
+    assert [row["issuer"] for row in table] == ["guild_union"]
+    cells = table[0]["cells"]
+    # not started and preparing finished three times each: median of 2, 4, 9 days
+    assert cells[0] == {"median": 4.0, "n": 3}
+    assert cells[1] == {"median": 4.0, "n": 3}
+    assert cells[2] == {"median": None, "n": 0}
+
+
+def test_bottleneck_exports(actors, client_as):
+    _case_with_durations(actors, 3)
+    client = client_as("staff")
+    response = client.get(reverse("permits:dashboard") + "?format=csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("مرجع صدور,شروع‌نشده,")
+    assert lines[1] == "اتحادیه صنفی,3.0,3.0,,,,"
+    response = client.get(reverse("permits:dashboard") + "?format=xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert [c.value for c in sheet[2]] == ["اتحادیه صنفی", 3.0, 3.0, None, None, None, None]
+
+
+def test_member_dashboard_section(actors, rf, django_assert_num_queries):
+    factories.permit(actors.a, "business_licence", number="SOON", issue_days_ago=400, expiry_in=59)
+    factories.permit(actors.a, "business_licence", number="LATER", issue_days_ago=400, expiry_in=61)
+    request = rf.get("/members/me/")
+    request.user = actors.member_a
+    with django_assert_num_queries(2):
+        section = member_dashboard_section(request=request, member=actors.a)
+    assert (section["template"], section["order"]) == ("permits/_dashboard_section.html", 30)
+    assert [p.number for p in section["context"]["expiring"]] == ["SOON"]
+    assert member_dashboard_section(request=request, member=actors.applicant_member) is None
+
+
+def test_dashboard_page_renders_in_english_too(actors, client_as):
+    factories.permit(actors.a, "business_licence", number="BL-5", issue_days_ago=400, expiry_in=5)
+    client = client_as("staff")
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("permits:dashboard")).content.decode()
+    assert '<html lang="en" dir="ltr">' in html
+    assert "Permits by type and state" in html
+    assert "Expiring soon" in html

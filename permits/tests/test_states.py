@@ -1,0 +1,97 @@
+"""A permit's state is computed from today's date in Tehran: the day before, of and after
+expiry; renewal in progress; replaced."""
+
+import datetime
+import zoneinfo
+
+import pytest
+from django.utils import timezone
+
+from permits import services
+from permits.models import Permit, PermitState
+from permits.selectors import permit_state, permits_with_state
+from permits.tests import factories
+
+TEHRAN = zoneinfo.ZoneInfo("Asia/Tehran")
+EXPIRY = datetime.date(2026, 3, 20)  # a health card: first offset 21 days
+
+
+def _at_tehran(monkeypatch, year, month, day, hour, minute=0):
+    moment = datetime.datetime(year, month, day, hour, minute, tzinfo=TEHRAN)
+    monkeypatch.setattr(timezone, "now", lambda: moment.astimezone(datetime.UTC))
+
+
+@pytest.fixture
+def card(actors):
+    worker = factories.worker(actors.a)
+    return Permit.objects.create(
+        permit_type=factories.permit_type("health_card"),
+        member=actors.a,
+        worker=worker,
+        number="HC-1",
+        issuer="مرکز بهداشت",
+        issue_date=datetime.date(2025, 3, 21),
+        expiry_date=EXPIRY,
+    )
+
+
+@pytest.mark.parametrize(
+    ("tehran_moment", "expected"),
+    [
+        ((2026, 2, 26, 23, 59), PermitState.VALID),  # 22 days before: not yet "soon"
+        ((2026, 2, 27, 0, 1), PermitState.EXPIRING_SOON),  # 21 days before: the first offset
+        ((2026, 3, 19, 12, 0), PermitState.EXPIRING_SOON),  # the day before
+        ((2026, 3, 20, 0, 0), PermitState.EXPIRING_SOON),  # the day of expiry: still valid that day
+        ((2026, 3, 20, 23, 59), PermitState.EXPIRING_SOON),
+        ((2026, 3, 21, 0, 0), PermitState.EXPIRED),  # the day after, at midnight in Tehran
+    ],
+)
+def test_state_around_expiry_in_tehran_time(card, monkeypatch, tehran_moment, expected):
+    _at_tehran(monkeypatch, *tehran_moment)
+    assert permits_with_state(Permit.objects.filter(pk=card.pk)).get().state == expected
+    assert permit_state(card) == expected
+
+
+def test_tehran_midnight_is_already_the_next_day_in_utc_evening(card, monkeypatch):
+    # 2026-03-20 21:00 UTC is 2026-03-21 00:30 in Tehran: the card has expired there.
+    moment = datetime.datetime(2026, 3, 20, 21, 0, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    assert timezone.localdate() == datetime.date(2026, 3, 21)
+    assert permit_state(card) == PermitState.EXPIRED
+
+
+def test_expiring_soon_follows_the_types_first_offset(actors):
+    today = timezone.localdate()
+    licence = factories.permit(actors.a, "business_licence", expiry_in=90)  # offsets 90/60/30/7/0
+    later = factories.permit(actors.a, "business_licence", expiry_in=91)
+    forever = factories.permit(actors.a, "health_competency", expiry_in=None)
+    states = dict(permits_with_state(Permit.objects.all(), today=today).values_list("pk", "state"))
+    assert states == {licence.pk: "expiring_soon", later.pk: "valid", forever.pk: "valid"}
+
+
+def test_renewal_in_progress_then_replaced(actors):
+    old = factories.permit(actors.a, "business_licence", expiry_in=10)
+    case = services.permit_case_open(
+        member=actors.a, actor=actors.member_a, permit_type=old.permit_type, renewal_of=old
+    )
+    assert permit_state(old) == PermitState.RENEWAL
+    services.permit_case_advance(case=case, actor=actors.member_a, step="submitted", tracking_code="T-1")
+    new = services.permit_issue(
+        case=case,
+        actor=actors.member_a,
+        number="BL-NEW",
+        issuer="اتحادیه",
+        issue_date=timezone.localdate(),
+        expiry_date=timezone.localdate() + datetime.timedelta(days=365),
+    )
+    old.refresh_from_db()
+    assert (old.replaced_by_id, permit_state(old), permit_state(new)) == (new.pk, "replaced", "valid")
+
+
+def test_withdrawn_renewal_no_longer_counts(actors):
+    old = factories.permit(actors.a, "business_licence", expiry_in=-3)
+    case = services.permit_case_open(
+        member=actors.a, actor=actors.member_a, permit_type=old.permit_type, renewal_of=old
+    )
+    services.permit_case_advance(case=case, actor=actors.member_a, step="withdrawn")
+    assert permit_state(old) == PermitState.EXPIRED

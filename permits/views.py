@@ -1,0 +1,306 @@
+"""Thin views: who may see each one is stated by its decorator; another member's case or
+document is a 404 (selectors.case_for_user_or_404 / document_for_user_or_404)."""
+
+import csv
+import functools
+import io
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import storages
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_ratelimit.decorators import ratelimit
+
+from cluster_portal.uploads import safe_download_name
+from members.roles import is_active_member, is_estates_staff, member_of
+
+from . import selectors, services
+from .forms import CaseAdvanceForm, CaseOpenForm, DocumentForm, PermitIssueForm, WorkerForm
+from .models import CaseStepKind, ChecklistItem, Worker
+
+
+def _signed_in(view):
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def active_member_required(view):
+    """Users acting for an active member (others: 403)."""
+
+    @_signed_in
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not is_active_member(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def member_or_staff_required(view):
+    """Users of an active member (their own objects) or estates staff (all of them)."""
+
+    @_signed_in
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not (is_estates_staff(request.user) or is_active_member(request.user)):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def staff_required(view):
+    @_signed_in
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not is_estates_staff(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _add_errors(form, error: ValidationError):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# -- member pages -----------------------------------------------------------------------------
+
+
+def _home(request, *, case_form=None, worker_form=None, status=200):
+    member = member_of(request.user)
+    context = selectors.member_permits_overview(member=member)
+    context.update(
+        member=member,
+        case_form=case_form or CaseOpenForm(member=member, initial={"permit_type": request.GET.get("type")}),
+        worker_form=worker_form or WorkerForm(),
+    )
+    return render(request, "permits/home.html", context, status=status)
+
+
+@active_member_required
+@require_GET
+def home(request):
+    return _home(request)
+
+
+@active_member_required
+@require_POST
+def case_open(request):
+    member = member_of(request.user)
+    form = CaseOpenForm(request.POST, member=member)
+    if form.is_valid():
+        try:
+            case = services.permit_case_open(member=member, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The case is open. Tick the documents as you gather them."))
+            return redirect(case.get_absolute_url())
+    return _home(request, case_form=form, status=400)
+
+
+@active_member_required
+@require_POST
+def worker_add(request):
+    member = member_of(request.user)
+    form = WorkerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.worker_create(member=member, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The worker was added."))
+            return redirect("permits:home")
+    return _home(request, worker_form=form, status=400)
+
+
+@active_member_required
+@require_POST
+def worker_leave(request, worker_id):
+    worker = get_object_or_404(Worker, pk=worker_id, member=member_of(request.user), is_active=True)
+    services.worker_update(worker=worker, actor=request.user, is_active=False)
+    messages.success(request, _("%(name)s is no longer on your list of workers.") % {"name": worker.full_name})
+    return redirect("permits:home")
+
+
+def _detail(request, case, *, advance_form=None, issue_form=None, document_form=None, status=200):
+    context = selectors.case_detail(case=case)
+    context.update(
+        case=case,
+        advance_form=advance_form or CaseAdvanceForm(case=case),
+        issue_form=issue_form or PermitIssueForm(case=case),
+        document_form=document_form or DocumentForm(case=case),
+        can_issue=case.is_open and bool(case.tracking_code),
+        is_staff_view=is_estates_staff(request.user),
+    )
+    return render(request, "permits/detail.html", context, status=status)
+
+
+@member_or_staff_required
+@require_GET
+def detail(request, case_id):
+    return _detail(request, selectors.case_for_user_or_404(user=request.user, case_id=case_id))
+
+
+@member_or_staff_required
+@require_POST
+def case_advance(request, case_id):
+    case = selectors.case_for_user_or_404(user=request.user, case_id=case_id)
+    form = CaseAdvanceForm(request.POST, case=case)
+    if form.is_valid():
+        try:
+            services.permit_case_advance(case=case, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request, _("The case moved to “%(step)s”.") % {"step": CaseStepKind(form.cleaned_data["step"]).label}
+            )
+            return redirect(case.get_absolute_url())
+    return _detail(request, case, advance_form=form, status=400)
+
+
+@member_or_staff_required
+@require_POST
+def case_issue(request, case_id):
+    case = selectors.case_for_user_or_404(user=request.user, case_id=case_id)
+    form = PermitIssueForm(request.POST, case=case)
+    if form.is_valid():
+        try:
+            services.permit_issue(case=case, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The permit is recorded and the case is closed as issued."))
+            return redirect(case.get_absolute_url())
+    return _detail(request, case, issue_form=form, status=400)
+
+
+@member_or_staff_required
+@require_POST
+def checklist_tick(request, case_id, item_id):
+    case = selectors.case_for_user_or_404(user=request.user, case_id=case_id)
+    item = get_object_or_404(ChecklistItem, pk=item_id, permit_type_id=case.permit_type_id)
+    ticked = request.POST.get("ticked") == "1"
+    services.checklist_tick_set(case=case, item=item, actor=request.user, ticked=ticked)
+    item.ticked = ticked
+    if request.headers.get("HX-Request"):
+        return render(request, "permits/_checklist_item.html", {"case": case, "item": item})
+    return redirect(case.get_absolute_url())
+
+
+@member_or_staff_required
+@require_POST
+@ratelimit(key="user_or_ip", rate="30/m", method="POST", block=True)
+def document_upload(request, case_id):
+    case = selectors.case_for_user_or_404(user=request.user, case_id=case_id)
+    form = DocumentForm(request.POST, request.FILES, case=case)
+    if form.is_valid():
+        services.case_document_add(
+            case=case,
+            actor=request.user,
+            clean=form.cleaned_data["file"],
+            title=form.cleaned_data["title"],
+            checklist_item=form.cleaned_data["checklist_item"],
+        )
+        messages.success(request, _("The document was saved."))
+        return redirect(case.get_absolute_url())
+    return _detail(request, case, document_form=form, status=400)
+
+
+@member_or_staff_required
+@require_GET
+def document(request, document_id):
+    """The only way to a stored document: the member's users and estates staff, as an
+    attachment with a safe name."""
+    doc = selectors.document_for_user_or_404(user=request.user, document_id=document_id)
+    storage = storages["private"]
+    try:
+        handle = storage.open(doc.storage_name, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=safe_download_name(doc.title, doc.extension),
+        content_type=doc.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@member_or_staff_required
+@require_POST
+def document_delete(request, document_id):
+    doc = selectors.document_for_user_or_404(user=request.user, document_id=document_id)
+    case = doc.case
+    services.case_document_delete(document=doc, actor=request.user)
+    messages.success(request, _("The document was removed."))
+    return redirect(case.get_absolute_url())
+
+
+# -- staff ------------------------------------------------------------------------------------
+
+
+@staff_required
+@require_GET
+def dashboard(request):
+    export = request.GET.get("format")
+    if export in ("csv", "xlsx"):
+        return _bottleneck_export(export)
+    return render(request, "permits/dashboard.html", selectors.staff_dashboard())
+
+
+def _bottleneck_rows():
+    header = [_("Issuer"), *selectors.bottleneck_headers()]
+    rows = []
+    for row in selectors.bottleneck_table():
+        rows.append([str(row["label"]), *[cell["median"] for cell in row["cells"]]])
+    return header, rows
+
+
+def _bottleneck_export(export):
+    header, rows = _bottleneck_rows()
+    stamp = timezone.localdate().isoformat()
+    if export == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        writer.writerows(rows)
+        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="permit-bottlenecks-{stamp}.csv"'
+        return response
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Median days per step")[:31]
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="permit-bottlenecks-{stamp}.xlsx"'
+    return response
