@@ -4,13 +4,11 @@ at 10 vs 1,000 permits) and its exports."""
 import datetime
 import io
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from members.models import Member
-from permits import services
 from permits.dashboard import member_dashboard_section
 from permits.models import CaseStep, Permit, PermitCase
 from permits.selectors import bottleneck_table, staff_dashboard
