@@ -7,7 +7,7 @@ import pytest
 from conftest import PASSWORD
 from events.models import Question
 from events.tests.factories import make_event, make_panelist
-from tests.browser import browser, page, screenshot  # noqa: F401 (fixtures)
+from tests.browser import browser, screenshot  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,18 +26,18 @@ def _role_groups(transactional_db):
         Group.objects.get_or_create(name=name)
 
 
-def _sign_in(browser, live_server, mobile, *, width=360, height=740):
-    context = browser.new_context(viewport={"width": width, "height": height}, base_url=live_server.url)
-    page = context.new_page()
+def _sign_in(chromium, live_server, mobile, *, width=360, height=740):
+    context = chromium.new_context(viewport={"width": width, "height": height}, base_url=live_server.url)
+    tab = context.new_page()
     errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.console_errors = errors
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", mobile)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].btn-primary")
-    page.wait_for_url(f"{live_server.url}/**")
-    return page
+    tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    tab.console_errors = errors
+    tab.goto("/accounts/login/")
+    tab.fill("input[name=username]", mobile)
+    tab.fill("input[name=password]", PASSWORD)
+    tab.click("button[type=submit].btn-primary")
+    tab.wait_for_url(f"{live_server.url}/**")
+    return tab
 
 
 def test_ask_vote_answer_and_see_it_live(browser, live_server, actors, settings):  # noqa: F811
@@ -113,7 +113,7 @@ def test_qa_page_on_desktop_in_english(browser, live_server, actors, settings): 
         status="approved",
         anonymous=True,
     )
-    page = _sign_in(browser, live_server, "09130000002", width=1280, height=900)
+    page = _sign_in(browser, live_server, "09130000002", width=1280, height=900)  # noqa: F811
     page.goto(f"/events/{event.pk}/qa/")
     page.click("[data-testid=lang-switch]")
     page.wait_for_load_state()
@@ -128,17 +128,17 @@ def test_qa_page_on_desktop_in_english(browser, live_server, actors, settings): 
     page.context.close()
 
 
-def _context_as(browser, live_server, client, *, width=360, height=740):
-    context = browser.new_context(viewport={"width": width, "height": height}, base_url=live_server.url)
+def _context_as(chromium, live_server, client, *, width=360, height=740):
+    context = chromium.new_context(viewport={"width": width, "height": height}, base_url=live_server.url)
     host = live_server.url.split("//")[1].split(":")[0]
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}]
     )
-    page = context.new_page()
+    tab = context.new_page()
     errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.console_errors = errors
-    return page
+    tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    tab.console_errors = errors
+    return tab
 
 
 def test_demo_conference_pages_fit_a_phone(browser, live_server, actors, client_as):  # noqa: F811

@@ -15,6 +15,13 @@
       event.preventDefault();
     }
   });
+  // A poll that left before the moderator opened a form must not wipe what they typed since.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var element = event.detail.elt;
+    if (element.classList && element.classList.contains("js-pausable") && isBusy(element)) {
+      event.detail.shouldSwap = false;
+    }
+  });
   document.addEventListener("click", function (event) {
     if (event.target.closest(".js-print")) {
       window.print();
