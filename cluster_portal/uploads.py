@@ -2,8 +2,10 @@
 stored under names the portal makes up. One implementation for every upload field."""
 
 import io
+import re
 import uuid
 import warnings
+import zlib
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -111,8 +113,7 @@ def clean_document(upload, *, max_bytes: int = MAX_UPLOAD_BYTES) -> CleanFile:
             raise ValidationError(_("This file is not a valid PDF."), code="bad_pdf")
         if b"%%EOF" not in data[-2048:]:
             raise ValidationError(_("This PDF is incomplete or damaged."), code="bad_pdf")
-        lowered = data.replace(b"#4A", b"J").replace(b"#53", b"S").replace(b"#61", b"a")
-        if any(marker in lowered for marker in PDF_DANGER_MARKERS):
+        if _pdf_has_active_content(data):
             raise ValidationError(
                 _(
                     "This PDF contains scripts, actions or embedded files and cannot be accepted. Please print it to a plain PDF or scan it."
@@ -128,6 +129,53 @@ def clean_document(upload, *, max_bytes: int = MAX_UPLOAD_BYTES) -> CleanFile:
     image = ImageOps.exif_transpose(image)
     image.thumbnail((3000, 3000))
     return _encode(image)
+
+
+_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_PDF_STREAM_START = re.compile(rb">>\s*stream\r?\n")
+MAX_PDF_INFLATED_BYTES = 50 * 1024 * 1024
+
+
+def _pdf_names(data: bytes) -> bytes:
+    """PDF names may spell any byte as #xx: /J#61vaScript is /JavaScript to a reader."""
+    return _PDF_NAME_ESCAPE.sub(lambda match: bytes([int(match.group(1), 16)]), data)
+
+
+def _pdf_has_active_content(data: bytes) -> bool:
+    """Scripts, actions or embedded files where a PDF reader would find them: in the file's
+    object dictionaries and inside compressed object streams (PDF 1.5+), where those names do
+    not appear in the raw bytes. Other stream bodies (page content, scanned images) are binary
+    data a reader never runs, so they are skipped (a random "/AA" in a photo is no action). An
+    object stream that cannot be read counts as active content."""
+    structure, position, budget = [], 0, MAX_PDF_INFLATED_BYTES
+    for match in _PDF_STREAM_START.finditer(data):
+        if match.start() < position:
+            continue  # inside a stream body already skipped
+        end = data.find(b"endstream", match.end())
+        if end < 0:
+            return True
+        structure.append(data[position : match.end()])
+        position = end
+        head = _pdf_names(data[max(data.rfind(b" obj", 0, match.start()), 0) : match.start()])
+        if b"/ObjStm" not in head:
+            continue
+        filters = re.findall(rb"/(\w+Decode)\b", head)
+        if filters not in ([b"FlateDecode"], []):
+            return True
+        body = data[match.end() : end]
+        if filters:
+            inflater = zlib.decompressobj()
+            try:
+                body = inflater.decompress(body, budget)
+            except zlib.error:
+                return True
+            if inflater.unconsumed_tail:  # more than the budget: a compression bomb
+                return True
+        budget -= len(body)
+        structure.append(body)
+    structure.append(data[position:])
+    names = _pdf_names(b"\n".join(structure))
+    return any(marker in names for marker in PDF_DANGER_MARKERS)
 
 
 def safe_download_name(text: str, extension: str) -> str:
