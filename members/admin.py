@@ -355,3 +355,6 @@ class InvitationAdmin(ReadOnlyStaffAdmin):
     list_select_related = ["member"]
     search_fields = ["member__search_key", "mobile", "full_name"]
     exclude = ["token"]
+
+
+from . import anonymise  # noqa: E402, F401  (adds the "Anonymise" action to MemberAdmin)

@@ -286,7 +286,9 @@ def member_request_change(*, member: Member, actor, field: str, new_value: str, 
 
 @transaction.atomic
 def change_request_decide(*, change_request: ChangeRequest, actor, approve: bool, note: str = "") -> ChangeRequest:
-    change_request = ChangeRequest.objects.select_for_update().select_related("member").get(pk=change_request.pk)
+    change_request = (
+        ChangeRequest.objects.select_for_update(of=("self",)).select_related("member").get(pk=change_request.pk)
+    )
     if change_request.status != ChangeRequest.Status.PENDING:
         raise ValidationError(_("This request has already been decided."), code="decided")
     if not approve and not note.strip():
@@ -429,7 +431,11 @@ def contact_message_send(*, member: Member, sender_user=None, sender_name: str, 
 @transaction.atomic
 def contact_message_reply(*, message: ContactMessage, actor, body: str) -> ContactMessage:
     """The member answers; the portal relays it to the sender without showing numbers."""
-    message = ContactMessage.objects.select_for_update().select_related("member", "sender_user").get(pk=message.pk)
+    message = (
+        ContactMessage.objects.select_for_update(of=("self",))
+        .select_related("member", "sender_user")
+        .get(pk=message.pk)
+    )
     if not MemberUser.objects.filter(member=message.member, user=actor).exists():
         raise PermissionDenied
     message.reply = body

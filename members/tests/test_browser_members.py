@@ -1,3 +1,4 @@
+# ruff: noqa: F811 (pytest fixtures imported from tests.browser are parameters here)
 """The membership journey in a real browser at phone width: a home producer applies with
 Persian digits, the estates staff approve in the admin, the member signs in and sees the
 dashboard; then the directory in fa and en."""
@@ -14,7 +15,9 @@ from members.tests.factories import active_member, give_logo
 from pricing.models import Product
 from tests.browser import browser, login, page, screenshot  # noqa: F401 (fixtures)
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the flush after a transactional test must not take away the rows data
+# migrations made (groups, products) from the tests that run after this one.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PASSWORD = "Shirini-1405-nastaran"
 
