@@ -104,7 +104,9 @@ def test_password_reset_ends_every_session_of_the_user(actors):
     assert signed_in.get(reverse("notifications")).status_code == 302
     # The link works once.
     again = Client().get(url)
-    assert again.status_code == 200 and "این پیوند بازیابی نامعتبر است یا قبلاً استفاده شده است." in again.content.decode()
+    assert (
+        again.status_code == 200 and "این پیوند بازیابی نامعتبر است یا قبلاً استفاده شده است." in again.content.decode()
+    )
 
 
 def _age_session(client, seconds):
