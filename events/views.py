@@ -406,7 +406,6 @@ def _moderation_context(request, event, access):
         "questions": selectors.moderation_queue(event=event, user=request.user, staff=access.staff, status=status),
         "status_tabs": [(value, label, counts.get(value, 0)) for value, label in Question.Status.choices],
         "panelists": [p for panel in selectors.event_panels(event=event) for p in panel.panelists.all()],
-        "htmx": _is_htmx(request),
         "show_names": access.sees_anonymous_names,
     }
 
@@ -437,7 +436,8 @@ def _moderation_done(request, event, access, *, ok: str = "", error: ValidationE
     elif ok:
         messages.success(request, ok)
     if _is_htmx(request):
-        return render(request, "events/_moderate_live.html", _moderation_context(request, event, access))
+        context = {**_moderation_context(request, event, access), "action_result": True}
+        return render(request, "events/_moderate_live.html", context)
     url = reverse("events:moderate", args=[event.pk])
     status = request.GET.get("status")
     return redirect(f"{url}?status={status}" if status else url)

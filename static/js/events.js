@@ -17,8 +17,9 @@
   });
   // A poll that left before the moderator opened a form must not wipe what they typed since.
   document.addEventListener("htmx:beforeSwap", function (event) {
-    var element = event.detail.elt;
-    if (element.classList && element.classList.contains("js-pausable") && isBusy(element)) {
+    // detail.elt is the swap target here; the element that sent the request is in requestConfig.
+    var element = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (element && element.classList && element.classList.contains("js-pausable") && isBusy(element)) {
       event.detail.shouldSwap = false;
     }
   });
