@@ -10,7 +10,7 @@ from conftest import login_verified
 from members.demo import seed_accounts
 from members.models import User
 from permits import demo
-from permits.models import CaseStep, OPEN_STEPS, CaseStepKind, Permit, PermitCase, PermitState, Worker
+from permits.models import OPEN_STEPS, CaseStep, CaseStepKind, Permit, PermitCase, PermitState, Worker
 from permits.selectors import permits_with_state
 
 
@@ -50,7 +50,12 @@ def test_seed_has_every_state_and_every_step(seeded):
 def test_seed_is_idempotent(seeded):
     counts = (Permit.objects.count(), PermitCase.objects.count(), CaseStep.objects.count(), Worker.objects.count())
     demo.seed(stdout=io.StringIO())
-    assert (Permit.objects.count(), PermitCase.objects.count(), CaseStep.objects.count(), Worker.objects.count()) == counts
+    assert (
+        Permit.objects.count(),
+        PermitCase.objects.count(),
+        CaseStep.objects.count(),
+        Worker.objects.count(),
+    ) == counts
 
 
 def test_seed_scale_bulk(seeded):
