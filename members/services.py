@@ -102,8 +102,13 @@ def _save_logo(member, logo) -> None:
 def member_apply(*, member_data: dict, products, user_data: dict, logo=None) -> Member:
     """A visitor applies: creates the applicant's user (who can sign in at once), the member in
     status "applied" with the applicant as owner, and tells the estates staff."""
+    user_data = dict(user_data)
     password = user_data.pop("password")
-    user = User.objects.create_user(user_data.pop("mobile"), password, **user_data)
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(user_data.pop("mobile"), password, **user_data)
+    except IntegrityError:  # the form checked it; this is the race between two submissions
+        raise ValidationError(_("A user with this mobile number already exists."), code="duplicate") from None
     member = Member(**{key: member_data[key] for key in APPLICATION_FIELDS if key in member_data})
     member.status = S.APPLIED
     member.refresh_search_key()
