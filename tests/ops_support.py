@@ -280,7 +280,7 @@ class WebClient:
 
     def post(self, url, fields, *, form_url=None, files=None, token=None):
         token = token or self.csrf_token(form_url or url)
-        fields = {"csrfmiddlewaretoken": token, **fields}
+        fields = [("csrfmiddlewaretoken", token), *(fields.items() if isinstance(fields, dict) else fields)]
         if files:
             body, content_type = _multipart(fields, files)
         else:
@@ -299,10 +299,8 @@ def _multipart(fields, files):
 
     boundary = uuid.uuid4().hex
     parts = []
-    for name, value in fields.items():
-        values = value if isinstance(value, list | tuple) else [value]
-        for item in values:
-            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{item}\r\n'.encode())
+    for name, item in fields:
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{item}\r\n'.encode())
     for name, (filename, content, content_type) in files.items():
         parts.append(
             f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
@@ -312,3 +310,48 @@ def _multipart(fields, files):
         )
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def form_fields(html, **attributes):
+    """The values a browser would submit from the form with these attributes (inputs, checked
+    boxes, selected options, textareas; disabled fields and files left out)."""
+    from html.parser import HTMLParser
+
+    class Form(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.inside, self.fields, self.select, self.textarea = False, [], None, None
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "form":
+                self.inside = all(attrs.get(name) == value for name, value in attributes.items())
+            if not self.inside or "disabled" in attrs:
+                return
+            kind = attrs.get("type", "text")
+            if tag == "input" and attrs.get("name") and kind not in ("file", "submit", "button"):
+                if kind not in ("checkbox", "radio") or "checked" in attrs:
+                    self.fields.append((attrs["name"], attrs.get("value", "on" if kind == "checkbox" else "")))
+            elif tag == "select":
+                self.select = attrs.get("name")
+            elif tag == "option" and self.select and "selected" in attrs:
+                self.fields.append((self.select, attrs.get("value", "")))
+            elif tag == "textarea" and attrs.get("name"):
+                self.textarea = [attrs["name"], ""]
+
+        def handle_data(self, data):
+            if self.textarea is not None:
+                self.textarea[1] += data
+
+        def handle_endtag(self, tag):
+            if tag == "form":
+                self.inside = False
+            elif tag == "select":
+                self.select = None
+            elif tag == "textarea" and self.textarea is not None:
+                self.fields.append(tuple(self.textarea))
+                self.textarea = None
+
+    parser = Form()
+    parser.feed(html)
+    return parser.fields

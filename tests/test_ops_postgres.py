@@ -3,6 +3,7 @@ PostgreSQL instance (its own folder and port; the machine's shared server is nev
 and Redis. Each check is bounded to seconds. Runs in the PostgreSQL pass of `make test`;
 skipped on SQLite and where PostgreSQL's server binaries are absent."""
 
+import io
 import os
 import re
 import shutil
@@ -15,12 +16,14 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from PIL import Image
 
 from tests.ops_support import (
     ROOT,
     Gunicorn,
     PrivatePostgres,
     WebClient,
+    form_fields,
     manage,
     private_postgres_unavailable_reason,
     server_env,
@@ -37,9 +40,17 @@ MEMBER_MOBILE = "09140000001"
 STAFF_MOBILE = "09140000099"
 
 CREATE_USERS = f"""
-from members.models import User
-User.objects.create_user("{MEMBER_MOBILE}", "{PASSWORD}", full_name="عضو آزمون عملیات")
+from members.models import County, Member, MemberUser, User
+user = User.objects.create_user("{MEMBER_MOBILE}", "{PASSWORD}", full_name="عضو آزمون عملیات")
 User.objects.create_superuser("{STAFF_MOBILE}", "{PASSWORD}", full_name="مدیر آزمون عملیات")
+member = Member.objects.create(
+    kind=Member.Kind.GUILD, business_name="شیرینی‌سرای آزمون", owner_name=user.full_name,
+    owner_national_id="0012345679", mobile=user.mobile, county=County.QAZVIN,
+    status=Member.Status.ACTIVE, membership_number=7001, address="قزوین، خیابان پیغمبریه، پلاک ۷",
+)
+member.refresh_search_key()
+member.save()
+MemberUser.objects.create(member=member, user=user, role=MemberUser.Role.OWNER)
 """
 
 
@@ -174,13 +185,29 @@ def test_two_app_servers_share_sign_in_and_login_lockout(cluster, servers):
 def test_an_upload_through_one_server_downloads_through_the_other(cluster, servers):
     env = cluster.with_redis()
     first, second = servers(env, name="portal-a"), servers(env, name="portal-b")
-    staff = WebClient()
-    assert staff.login(first.url, STAFF_MOBILE, PASSWORD)[0] == 302
-    upload_and_download_check(cluster, staff, first, second)
+    member = WebClient()
+    assert member.login(first.url, MEMBER_MOBILE, PASSWORD)[0] == 302
 
+    edit = f"{first.url}/members/me/edit/"
+    status, _headers, body = member.get(edit)
+    assert status == 200
+    fields = form_fields(body.decode(), **{"data-testid": "profile-form"})
+    fields = [(name, value) for name, value in fields if name != "csrfmiddlewaretoken"]
+    logo = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 120, 40)).save(logo, "PNG")
+    token = member.csrf_token(edit)
+    status, headers, body = member.post(
+        edit, fields, token=token, files={"logo": ("logo.png", logo.getvalue(), "image/png")}
+    )
+    assert status == 302, re.findall(r'role="alert"><div>([^<]+)', body.decode())
 
-def upload_and_download_check(cluster, staff, first, second):
-    pytest.skip("wired once the permits document download exists")
+    pk = cluster.pg.psql(cluster.database, "SELECT id FROM members_member WHERE membership_number = 7001")
+    stored = cluster.pg.psql(cluster.database, f"SELECT logo FROM members_member WHERE id = {pk}")
+    on_disk = (Path(cluster.env["MEDIA_ROOT"]) / stored).read_bytes()
+    status, headers, body = member.get(f"{second.url}/members/{pk}/logo/full/")  # the other server
+    assert status == 200
+    assert body == on_disk  # the file the first server stored, re-encoded (metadata stripped)
+    assert Image.open(io.BytesIO(body)).size == (64, 48)
 
 
 def _load(url, stop, outcomes):
