@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cluster_portal.admin_jalali import JalaliAdminMixin
+from members import roles
 
 from . import services
 from .forms import JalaliDateTimeField
@@ -27,26 +28,45 @@ from .models import (
 DATETIME_JALALI = {models.DateTimeField: {"form_class": JalaliDateTimeField}}
 
 
+class EstatesStaffMixin:
+    """Estates staff run events in the admin without per-model permissions (as in members)."""
+
+    def has_module_permission(self, request):
+        return roles.is_estates_staff(request.user) or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return roles.is_estates_staff(request.user) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return roles.is_estates_staff(request.user) or super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return roles.is_estates_staff(request.user) or super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return roles.is_estates_staff(request.user) or super().has_delete_permission(request, obj)
+
+
 class JalaliDateTimeMixin(JalaliAdminMixin):
     """Date-and-time fields as a Jalali date (with the picker) plus a time box."""
 
     formfield_overrides = {**JalaliAdminMixin.formfield_overrides, **DATETIME_JALALI}
 
 
-class AgendaItemInline(admin.TabularInline):
+class AgendaItemInline(EstatesStaffMixin, admin.TabularInline):
     model = AgendaItem
     extra = 1
     fields = ["starts_at", "ends_at", "title", "topic", "speaker"]
 
 
-class PanelInline(JalaliDateTimeMixin, admin.TabularInline):
+class PanelInline(JalaliDateTimeMixin, EstatesStaffMixin, admin.TabularInline):
     model = Panel
     extra = 0
     show_change_link = True
 
 
 @admin.register(Event)
-class EventAdmin(JalaliDateTimeMixin, admin.ModelAdmin):
+class EventAdmin(JalaliDateTimeMixin, EstatesStaffMixin, admin.ModelAdmin):
     list_display = ["title", "kind", "starts_at", "venue", "audience", "status", "capacity"]
     list_filter = ["status", "kind", "audience"]
     search_fields = ["title", "venue"]
@@ -66,7 +86,7 @@ class EventAdmin(JalaliDateTimeMixin, admin.ModelAdmin):
         services.event_qa_changed(event_id=obj.pk)
 
 
-class PanelistInline(admin.TabularInline):
+class PanelistInline(EstatesStaffMixin, admin.TabularInline):
     model = Panelist
     extra = 1
     autocomplete_fields = ["user"]
@@ -74,7 +94,7 @@ class PanelistInline(admin.TabularInline):
 
 
 @admin.register(Panel)
-class PanelAdmin(JalaliDateTimeMixin, admin.ModelAdmin):
+class PanelAdmin(JalaliDateTimeMixin, EstatesStaffMixin, admin.ModelAdmin):
     list_display = ["title", "event", "starts_at"]
     list_select_related = ["event"]
     search_fields = ["title", "event__title"]
@@ -83,7 +103,7 @@ class PanelAdmin(JalaliDateTimeMixin, admin.ModelAdmin):
 
 
 @admin.register(Panelist)
-class PanelistAdmin(admin.ModelAdmin):
+class PanelistAdmin(EstatesStaffMixin, admin.ModelAdmin):
     list_display = ["name", "title", "organisation", "panel", "user"]
     list_filter = ["organisation"]
     list_select_related = ["panel", "user"]
@@ -91,7 +111,7 @@ class PanelistAdmin(admin.ModelAdmin):
     autocomplete_fields = ["panel", "user"]
 
 
-class ReminderSentInline(admin.TabularInline):
+class ReminderSentInline(EstatesStaffMixin, admin.TabularInline):
     model = ReminderSent
     extra = 0
     readonly_fields = ["kind", "sent_at"]
@@ -99,7 +119,7 @@ class ReminderSentInline(admin.TabularInline):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(JalaliDateTimeMixin, admin.ModelAdmin):
+class RegistrationAdmin(JalaliDateTimeMixin, EstatesStaffMixin, admin.ModelAdmin):
     list_display = ["user", "member", "event", "status", "code", "registered_at", "checked_in_at"]
     list_filter = ["status", ("checked_in_at", admin.EmptyFieldListFilter), "event"]
     list_select_related = ["user", "member", "event"]
@@ -110,13 +130,13 @@ class RegistrationAdmin(JalaliDateTimeMixin, admin.ModelAdmin):
     inlines = [ReminderSentInline]
 
 
-class AnswerInline(JalaliDateTimeMixin, admin.StackedInline):
+class AnswerInline(JalaliDateTimeMixin, EstatesStaffMixin, admin.StackedInline):
     model = Answer
     extra = 0
     autocomplete_fields = ["panelist", "recorded_by"]
 
 
-class VoteInline(admin.TabularInline):
+class VoteInline(EstatesStaffMixin, admin.TabularInline):
     model = Vote
     extra = 0
     autocomplete_fields = ["user"]
@@ -124,7 +144,7 @@ class VoteInline(admin.TabularInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(JalaliDateTimeMixin, admin.ModelAdmin):
+class QuestionAdmin(JalaliDateTimeMixin, EstatesStaffMixin, admin.ModelAdmin):
     list_display = ["short_text", "event", "topic", "addressed_organisation", "status", "anonymous", "vote_count"]
     list_filter = ["status", "topic", "addressed_organisation", "anonymous"]
     list_select_related = ["event"]
@@ -146,14 +166,14 @@ class QuestionAdmin(JalaliDateTimeMixin, admin.ModelAdmin):
         services.event_qa_changed(event_id=question.event_id)
 
 
-class CommitmentNoteInline(admin.TabularInline):
+class CommitmentNoteInline(EstatesStaffMixin, admin.TabularInline):
     model = CommitmentNote
     extra = 1
     fields = ["date", "text", "status_from", "status_to", "author"]
     autocomplete_fields = ["author"]
 
 
-class CommitmentQuestionInline(admin.TabularInline):
+class CommitmentQuestionInline(EstatesStaffMixin, admin.TabularInline):
     model = Question
     fk_name = "commitment"
     extra = 0
@@ -167,7 +187,7 @@ class CommitmentQuestionInline(admin.TabularInline):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(JalaliAdminMixin, admin.ModelAdmin):
+class CommitmentAdmin(JalaliAdminMixin, EstatesStaffMixin, admin.ModelAdmin):
     list_display = ["title", "owner_organisation", "responsible_person", "due_date", "status", "event"]
     list_filter = ["status", "owner_organisation"]
     list_select_related = ["event"]
