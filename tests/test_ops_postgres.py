@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -296,3 +297,27 @@ def test_backup_then_restore_into_a_scratch_database_gives_the_same_rows_and_fil
         ["scripts/restore.sh", str(backup)], cwd=ROOT, env=restore_env, capture_output=True, text=True, timeout=60
     )
     assert refused.returncode == 1 and "the backup is damaged" in refused.stderr
+
+
+def test_reminders_run_on_two_servers_at_once_go_out_once(cluster):
+    env = {**cluster.env, "ALLOW_DEMO_SEED": "true"}
+    manage("seed_demo", env=env)  # permits in every state, some due for a reminder today
+    reminders = "SELECT count(*) FROM permits_remindersent"
+    notifications = "SELECT count(*), count(DISTINCT (user_id, subject, body)) FROM cluster_portal_notification"
+    before = int(cluster.pg.psql(cluster.database, reminders))
+
+    command = [sys.executable, "manage.py", "send_permit_reminders"]
+    runs = [
+        subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)
+    ]
+    for run in runs:
+        _out, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err.decode()[-2000:]
+    sent = int(cluster.pg.psql(cluster.database, reminders)) - before
+    assert sent > 0  # the demo data has permits at a reminder offset today
+    total, distinct = cluster.pg.psql(cluster.database, notifications).split("|")
+    assert total == distinct  # nobody was told the same thing twice
+
+    manage("send_permit_reminders", env=env)  # the next cron run finds nothing new
+    assert int(cluster.pg.psql(cluster.database, reminders)) - before == sent
+    assert cluster.pg.psql(cluster.database, notifications).split("|") == [total, distinct]
