@@ -250,9 +250,9 @@ def seed_scale(*, scale, stdout=None):
         inserted += _insert(batch)
         price_round_refresh_stats(price_round=price_round)
         if stdout:
-            stdout.write(f"pricing scale: {price_round} {len(batch)} rows")
+            stdout.write(f"pricing scale: {price_round} {len(batch)} rows\n")
     if stdout:
-        stdout.write(f"pricing scale: {inserted} submissions inserted")
+        stdout.write(f"pricing scale: {inserted} submissions inserted\n")
     return inserted
 
 

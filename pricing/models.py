@@ -185,11 +185,12 @@ class PriceSubmission(models.Model):
             ),
         ]
         indexes = [
-            # The report's statistics: one round's current prices, grouped by cell.
+            # The report's statistics: one round's counted prices in cell and price order, so
+            # the statistics query reads them from the index without sorting.
             models.Index(
                 fields=["price_round", "product", "channel", "price_per_kg_rial"],
-                condition=models.Q(is_current=True),
-                name="price_sub_current_cell",
+                condition=models.Q(is_current=True, status__in=["submitted", "accepted"]),
+                name="price_sub_counted_cell",
             ),
             models.Index(fields=["member", "product", "channel", "-created_at"], name="price_sub_member_history"),
             models.Index(fields=["price_round", "status"], condition=models.Q(is_current=True), name="price_sub_queue"),

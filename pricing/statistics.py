@@ -113,49 +113,54 @@ def _round_statistics_python(price_round_id):
     return {key: stats_from_prices(*key, values) for key, values in sorted(prices.items())}
 
 
-# One statement: the window pass gives the trimmed mean and the median of log prices from the
-# same sort; percentile_cont gives the quartiles; a second ordered-set aggregate gives the MAD.
+# One statement. The group level reads the round's counted prices in the order of the partial
+# index price_sub_counted_cell and gives, per cell, the quartiles (percentile_cont), the sum and
+# the sorted prices as an array; the rest is read from that array without touching the table
+# again:
+# - medians by position; the trimmed mean as the sum minus the 10% slices at each end;
+# - the MAD of log prices (percentile_cont over the array, per cell);
+# - outlier counts by binary search (width_bucket counts the prices ≤ a bound; prices are whole
+#   Rials, so "p ≤ x" is "p ≤ floor(x)" and "p < x" is "p ≤ ceil(x) − 1"). Both rules flag the
+#   tails, so their union on each side is the larger of the two counts.
 STATISTICS_SQL = """
-WITH s AS (
-    SELECT product_id, channel, price_per_kg_rial::float8 AS p
-    FROM pricing_pricesubmission
-    WHERE price_round_id = %(round)s AND is_current AND status IN ('submitted', 'accepted')
-), ranked AS (
-    SELECT product_id, channel, p,
-           row_number() OVER (PARTITION BY product_id, channel ORDER BY p) AS rn,
-           count(*) OVER (PARTITION BY product_id, channel) AS n
-    FROM s
-), cell AS (
-    SELECT product_id, channel, count(*) AS n,
-           percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY p) AS q,
-           avg(p) FILTER (WHERE rn > floor(n * 0.1) AND rn <= n - floor(n * 0.1)) AS trimmed,
-           avg(ln(p)) FILTER (WHERE rn IN ((n + 1) / 2, (n + 2) / 2)) AS median_log,
-           min(p) AS minimum, max(p) AS maximum
-    FROM ranked
+WITH cells AS (
+    SELECT product_id, channel, count(*)::int AS n, sum(price) AS total,
+           percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY price) AS q,
+           array_agg(price) AS a
+    FROM (
+        -- PostgreSQL aggregates rows in the order of a sorted subquery (documented for
+        -- array_agg); the partial index gives this order without a sort.
+        SELECT product_id, channel, price_per_kg_rial::float8 AS price
+        FROM pricing_pricesubmission
+        WHERE price_round_id = %(round)s AND is_current AND status IN ('submitted', 'accepted')
+        ORDER BY product_id, channel, price_per_kg_rial
+    ) ordered
     GROUP BY product_id, channel
-), dev AS (
-    SELECT s.product_id, s.channel, s.p, abs(ln(s.p) - cell.median_log) AS d, cell.q[2] AS median, cell.n
-    FROM s JOIN cell USING (product_id, channel)
-), mad AS (
-    SELECT product_id, channel,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY d) AS mad_log
-    FROM dev
-    GROUP BY product_id, channel
-), outliers AS (
-    SELECT dev.product_id, dev.channel,
-           count(*) FILTER (
-               WHERE (dev.n >= 3 AND (dev.p >= 3 * dev.median OR dev.p <= dev.median / 3))
-                  OR (dev.n >= 5 AND mad.mad_log > 0 AND 0.6745 * dev.d / mad.mad_log > 3)
-           ) AS outliers
-    FROM dev JOIN mad USING (product_id, channel)
-    GROUP BY dev.product_id, dev.channel
+), located AS (
+    SELECT product_id, channel, n, total, q, a, n / 10 AS k,
+           (ln(a[(n + 1) / 2]) + ln(a[(n + 2) / 2])) / 2 AS median_log
+    FROM cells
+), spread AS MATERIALIZED (
+    SELECT product_id, channel, n, q, a, median_log,
+           (total - coalesce((SELECT sum(x) FROM unnest(a[1:k]) AS x), 0)
+                  - coalesce((SELECT sum(x) FROM unnest(a[n - k + 1:n]) AS x), 0)) / (n - 2 * k) AS trimmed,
+           (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(ln(x) - median_log)) FROM unnest(a) AS x)
+               AS mad_log
+    FROM located
 )
-SELECT cell.product_id, cell.channel, cell.n, cell.q[2], cell.q[1], cell.q[3], cell.trimmed,
-       cell.minimum, cell.maximum, outliers.outliers, cell.median_log, mad.mad_log
-FROM cell
-JOIN mad USING (product_id, channel)
-JOIN outliers USING (product_id, channel)
-ORDER BY cell.product_id, cell.channel
+SELECT product_id, channel, n, q[2], q[1], q[3], trimmed, a[1], a[n],
+       GREATEST(
+           CASE WHEN n >= 3 THEN width_bucket(floor(q[2] / 3), a) ELSE 0 END,
+           CASE WHEN n >= 5 AND mad_log > 0
+                THEN width_bucket(ceil(exp(median_log - 3 * mad_log / 0.6745)) - 1, a) ELSE 0 END
+       ) + GREATEST(
+           CASE WHEN n >= 3 THEN n - width_bucket(ceil(3 * q[2]) - 1, a) ELSE 0 END,
+           CASE WHEN n >= 5 AND mad_log > 0
+                THEN n - width_bucket(floor(exp(median_log + 3 * mad_log / 0.6745)), a) ELSE 0 END
+       ) AS outliers,
+       median_log, mad_log
+FROM spread
+ORDER BY product_id, channel
 """
 
 BARE_PERCENTILE_SQL = """

@@ -1,3 +1,5 @@
+import random
+
 import pytest
 from django.db import connection
 
@@ -98,6 +100,10 @@ def test_postgres_query_and_python_fallback_give_the_same_numbers(django_assert_
         make_submission(member=member, price_round=price_round, toman=toman, channel="retail")
     for member, toman in zip(make_members(5), [100, 101, 102, 103, 200], strict=True):
         make_submission(member=member, price_round=price_round, toman=toman, product_slug="almond-cookies")
+    rng = random.Random(1405)
+    skewed = [int(900_000 * rng.lognormvariate(0, 0.1)) for _ in range(57)] + [9_000_000, 95_000, 2_500_000]
+    for member, toman in zip(make_members(len(skewed)), skewed, strict=True):
+        make_submission(member=member, price_round=price_round, toman=toman, product_slug="walnut-cookies")
     with django_assert_num_queries(1):
         in_database = statistics._round_statistics_postgres(price_round.pk)
     in_python = statistics._round_statistics_python(price_round.pk)
