@@ -67,6 +67,10 @@ def targets(rows):
     for label, row in by_label.items():
         if label.startswith("admin:"):
             checks.append((f"{label} changelist < 500 ms (p95)", row["p95"] < 500, f"{row['p95']:.0f} ms"))
+    reload = by_label.get("/healthz during 2 graceful reloads (HUP)")
+    if reload:
+        figure = f"{reload['requests']} requests, {reload['errors']} failed"
+        checks.append(("graceful reload (HUP) under load fails no request", reload["errors"] == 0, figure))
     for row in rows:
         if "failed" in row:
             checks.append((f"{row['label']} answers 200", False, row["failed"]))

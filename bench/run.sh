@@ -81,5 +81,12 @@ while IFS=$'\t' read -r _ label path cookie; do
   echo "  $label: $line"
 done < "$DATA/targets.tsv"
 
+# Graceful reloads under load: two HUPs during a /healthz run; every request must still succeed.
+(sleep 3; kill -HUP "$gunicorn_pid"; sleep 4; kill -HUP "$gunicorn_pid") &
+line=$(wrk -t 2 -c "$CONNECTIONS" -d "${SECONDS_PER_PAGE}s" --timeout 10s -s bench/wrk.lua "$base/healthz" | grep '^RESULT' | cut -f2-)
+wait $!
+printf '%s\t%s\t%s\n' "/healthz during 2 graceful reloads (HUP)" "/healthz" "$line" >> "$results"
+echo "  /healthz during 2 graceful reloads: $line"
+
 "$PY" bench/report.py "$results" --scale "$loaded" --workers "$WORKERS" --connections "$CONNECTIONS" \
   --seconds "$SECONDS_PER_PAGE" --database "$pg" --output bench/RESULTS.md
