@@ -58,13 +58,23 @@ try:
 except Exception:  # the events app is not there yet
     event_id = None
 
+# The price report of the busiest round (≈ 83,000 of the million submissions at scale 100).
+report_query = ""
+try:
+    from pricing.models import PriceSubmission
+
+    busiest = PriceSubmission.objects.values("price_round_id").annotate(n=Count("id")).order_by("-n").first()
+    report_query = f"?round={busiest['price_round_id']}" if busiest else ""
+except Exception:  # the pricing app is not there yet
+    report_query = ""
+
 targets = [
     ("/healthz (baseline)", "/healthz", ""),
     ("home", "/", ""),
     ("member dashboard", url("members:dashboard"), member),
     ("directory search", url("members:directory", query=search_query), ""),
     ("Q&A fragment", url("events:qa_fragment", event_id) if event_id else None, member),
-    ("price report", url("pricing:report"), union_head),
+    ("price report", url("pricing:report", query=report_query), union_head),
     ("permits dashboard", url("permits:dashboard"), staff),
     ("admin: members", url("admin:members_member_changelist"), staff),
     ("admin: price submissions", url("admin:pricing_pricesubmission_changelist"), staff),
