@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from cluster_portal.templatetags.persian import num
 from members.roles import is_union_head, member_of
 
 from . import selectors, services
@@ -177,7 +178,7 @@ def review(request):
                 for text in error.messages:
                     messages.error(request, text)
             else:
-                messages.success(request, _("Decision saved for %(count)s price(s).") % {"count": count})
+                messages.success(request, _("Decision saved for %(count)s price(s).") % {"count": num(count)})
                 return redirect(request.get_full_path())
         else:
             for error in form.non_field_errors() + form.errors.get("ids", []) + form.errors.get("decision", []):

@@ -1,7 +1,27 @@
 from pricing.models import PriceRound, PriceSubmission, Product, price_per_kg
 
 
+def ensure_products():
+    """The catalogue of migration 0002 (flushed by transactional tests, so made again here)."""
+    import importlib
+
+    for slug, name_fa, name_en, unit, grams, order in importlib.import_module(
+        "pricing.migrations.0002_products"
+    ).PRODUCTS:
+        Product.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "name_fa": name_fa,
+                "name_en": name_en,
+                "default_unit": unit,
+                "default_net_grams": grams,
+                "sort_order": order,
+            },
+        )
+
+
 def product(slug="baklava"):
+    ensure_products()
     return Product.objects.get(slug=slug)
 
 
@@ -11,6 +31,7 @@ def make_round(year=1405, month=7, *, status=PriceRound.Status.OPEN):
 
 
 def make_open_round(year=1405, month=8):
+    ensure_products()
     return make_round(year, month, status=PriceRound.Status.OPEN)
 
 
