@@ -121,6 +121,17 @@ def test_apply_approve_and_see_the_dashboard(page, browser, live_server):
     assert member_page.locator("[data-testid=membership-number]").inner_text() == "1001"
     _no_wider_than_the_phone(member_page)
     screenshot(member_page, "members-dashboard-en-phone")
+    member_page.click("text=Edit profile")
+    member_page.wait_for_url("**/members/me/edit/")
+    assert member_page.locator("#id_owner_national_id").is_disabled()
+    member_page.fill("#id_workers_count", "3")
+    member_page.click("[data-testid=profile-form] button[type=submit]")
+    member_page.wait_for_url("**/members/me/")
+    member.refresh_from_db()
+    assert member.workers_count == 3
+    member_page.goto("/members/me/edit/")
+    _no_wider_than_the_phone(member_page)
+    screenshot(member_page, "members-edit-en-phone")
     assert member_page.console_errors == []
     assert page.console_errors == []
     member_page.context.close()
@@ -165,6 +176,9 @@ def test_directory_in_both_languages_at_phone_width(page):
     assert "Directory of members" in page.locator("h1").inner_text()
     _no_wider_than_the_phone(page)
     screenshot(page, "members-directory-en-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshot(page, "members-directory-en-desktop")
+    page.set_viewport_size({"width": 360, "height": 740})
     page.goto("/members/join/")
     screenshot(page, "members-join-en-phone")
     _no_wider_than_the_phone(page)
