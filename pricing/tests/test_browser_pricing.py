@@ -12,23 +12,23 @@ from tests.browser import browser, page, screenshot  # noqa: F401 (fixtures)
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _login(page, mobile):
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", mobile)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].btn-primary")
-    page.wait_for_load_state()
+def _login(tab, mobile):
+    tab.goto("/accounts/login/")
+    tab.fill("input[name=username]", mobile)
+    tab.fill("input[name=password]", PASSWORD)
+    tab.click("button[type=submit].btn-primary")
+    tab.wait_for_load_state()
 
 
-def _new_page(browser, live_server, *, width=360, height=740):
-    context = browser.new_context(viewport={"width": width, "height": height}, base_url=live_server.url)
+def _new_page(chromium, live_server, *, width=360, height=740):
+    context = chromium.new_context(viewport={"width": width, "height": height}, base_url=live_server.url)
     new = context.new_page()
     new.console_errors = []
     new.on("console", lambda message: new.console_errors.append(message.text) if message.type == "error" else None)
     return new
 
 
-def test_member_submits_union_head_accepts_member_sees_percentile_and_band(page, browser, live_server, settings):
+def test_member_submits_union_head_accepts_member_sees_percentile_and_band(page, browser, live_server, settings):  # noqa: F811
     settings.TWO_FACTOR_REQUIRED = False  # the two-step sign-in has its own browser tests
     price_round = make_open_round(1405, 8)
     for member, toman in zip(make_members(5), [100_000, 110_000, 120_000, 130_000, 140_000], strict=True):
@@ -117,7 +117,7 @@ def test_member_submits_union_head_accepts_member_sees_percentile_and_band(page,
     assert english.console_errors == []
 
 
-def test_toman_or_rial_question_keeps_what_was_typed(page, live_server, settings):
+def test_toman_or_rial_question_keeps_what_was_typed(page, live_server, settings):  # noqa: F811
     settings.TWO_FACTOR_REQUIRED = False
     price_round = make_open_round(1405, 8)
     for member in make_members(3):
