@@ -159,7 +159,7 @@ class MemberAdmin(JalaliAdminMixin, EstatesStaffAccessMixin, admin.ModelAdmin):
     list_per_page = 50
     filter_horizontal = ["products"]
     readonly_fields = ["status", "membership_number", "logo_preview", "created_at", "updated_at", "audit_trail"]
-    actions = ["approve", "reject", "suspend", "export_csv", "export_xlsx"]
+    actions = ["approve", "reject", "suspend", "reinstate", "mark_lapsed", "mark_resigned", "export_csv", "export_xlsx"]
     fieldsets = (
         (None, {"fields": ("status", "membership_number", "kind", "business_name", "brand")}),
         (
@@ -264,6 +264,43 @@ class MemberAdmin(JalaliAdminMixin, EstatesStaffAccessMixin, admin.ModelAdmin):
             action="suspend",
             title=_("Suspend members"),
             run=lambda member, reason: services.member_suspend(member=member, actor=request.user, reason=reason),
+        )
+
+    def _status_action(self, request, queryset, *, action, title, to_status):
+        return _reason_action(
+            request,
+            queryset,
+            action=action,
+            title=title,
+            run=lambda member, reason: services.member_change_status(
+                member=member, actor=request.user, to_status=to_status, reason=reason
+            ),
+        )
+
+    @admin.action(description=_("Reinstate selected members (active again)"))
+    def reinstate(self, request, queryset):
+        return self._status_action(
+            request, queryset, action="reinstate", title=_("Reinstate members"), to_status=Member.Status.ACTIVE
+        )
+
+    @admin.action(description=_("Mark selected memberships as lapsed"))
+    def mark_lapsed(self, request, queryset):
+        return self._status_action(
+            request,
+            queryset,
+            action="mark_lapsed",
+            title=_("Mark memberships as lapsed"),
+            to_status=Member.Status.LAPSED,
+        )
+
+    @admin.action(description=_("Mark selected members as resigned"))
+    def mark_resigned(self, request, queryset):
+        return self._status_action(
+            request,
+            queryset,
+            action="mark_resigned",
+            title=_("Mark members as resigned"),
+            to_status=Member.Status.RESIGNED,
         )
 
     @admin.action(description=_("Export selected members as CSV"))

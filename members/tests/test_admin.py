@@ -182,3 +182,20 @@ def test_members_cannot_reach_the_admin_list_or_exports(actors, client_as):
 
 def test_active_member_factory_numbers(db):
     assert active_member().membership_number == 1001
+
+
+def test_lapse_resign_and_reinstate_actions_keep_the_reason(actors, client_as):
+    client = client_as("staff")
+    _action(client, "mark_lapsed", [actors.a], apply="1", reason="حق عضویت تمدید نشد")
+    actors.a.refresh_from_db()
+    assert actors.a.status == "lapsed"
+    _action(client, "reinstate", [actors.a], apply="1", reason="تمدید شد")
+    _action(client, "mark_resigned", [actors.b], apply="1", reason="تعطیلی کارگاه")
+    assert dict(Member.objects.filter(pk__in=[actors.a.pk, actors.b.pk]).values_list("pk", "status")) == {
+        actors.a.pk: "active",
+        actors.b.pk: "resigned",
+    }
+    assert list(actors.a.status_changes.values_list("to_status", "reason")) == [
+        ("active", "تمدید شد"),
+        ("lapsed", "حق عضویت تمدید نشد"),
+    ]
