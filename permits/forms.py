@@ -25,17 +25,21 @@ class WorkerForm(PortalForm):
 
 
 class CaseOpenForm(PortalForm):
-    permit_type = forms.ModelChoiceField(label=_("Permit"), queryset=PermitType.objects.none())
+    permit_type = forms.ModelChoiceField(
+        label=_("Permit"), queryset=PermitType.objects.none(), empty_label=_("— choose a permit —")
+    )
     worker = forms.ModelChoiceField(
         label=_("Worker"),
         queryset=Worker.objects.none(),
         required=False,
+        empty_label=_("— not for a worker —"),
         help_text=_("For health cards, hygiene certificates and the technical officer."),
     )
     product = forms.ModelChoiceField(
         label=_("Product"),
         queryset=Product.objects.none(),
         required=False,
+        empty_label=_("— not for one product —"),
         help_text=_("For the manufacturing health licence (one per product)."),
     )
     renewal_of = forms.ModelChoiceField(
@@ -99,7 +103,10 @@ class PermitIssueForm(PortalForm):
 class DocumentForm(PortalForm):
     title = forms.CharField(label=_("Title"), max_length=150)
     checklist_item = forms.ModelChoiceField(
-        label=_("For checklist item"), queryset=ChecklistItem.objects.none(), required=False
+        label=_("For checklist item"),
+        queryset=ChecklistItem.objects.none(),
+        required=False,
+        empty_label=_("— other document —"),
     )
     file = forms.FileField(
         label=_("File"),

@@ -7,16 +7,17 @@ from collections import defaultdict
 
 from django.db import connection
 from django.db.models import (
+    Aggregate,
     Case,
     CharField,
     Count,
     Exists,
     F,
+    FloatField,
     Func,
     Max,
     Min,
     OuterRef,
-    Prefetch,
     Q,
     Value,
     When,
@@ -31,7 +32,6 @@ from .models import (
     OPEN_STEPS,
     CaseStep,
     CaseStepKind,
-    HolderKind,
     Permit,
     PermitCase,
     PermitState,
@@ -205,17 +205,19 @@ def case_detail(*, case) -> dict:
 # -- the staff dashboard (aggregates in the database; a constant number of queries) --------
 
 
-class Median(Func):
+class Median(Aggregate):
     """PostgreSQL's median (percentile_cont); other databases compute it in Python."""
 
     function = "percentile_cont"
+    name = "Median"
     template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    contains_aggregate = True
-    window_compatible = False
+    output_field = FloatField()
+    allow_distinct = False
 
 
 class EpochDays(Func):
     template = "EXTRACT(EPOCH FROM (%(expressions)s)) / 86400.0"
+    output_field = FloatField()
 
 
 def staff_dashboard(*, today=None, list_limit=50) -> dict:
@@ -369,11 +371,3 @@ def bottleneck_table() -> list[dict]:
 
 def bottleneck_headers() -> list[str]:
     return [str(CaseStepKind(step).label) for step in OPEN_STEPS]
-
-
-def case_with_prefetch(queryset):
-    return queryset.prefetch_related(Prefetch("steps", queryset=CaseStep.objects.order_by("entered_at", "id")))
-
-
-def types_needing_holder(kind: str) -> list[str]:
-    return [HolderKind.WORKER, HolderKind.PERSON] if kind == "worker" else [HolderKind.BUSINESS_PRODUCT]

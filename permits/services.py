@@ -6,6 +6,7 @@ import logging
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -374,17 +375,29 @@ def permit_reminders_send(*, today=None, stdout=None) -> dict:
         .exclude(state=PermitState.REPLACED)
         .order_by("expiry_date", "id")
     )
+    # Reminders already recorded are skipped without a write (one query); the unique
+    # constraint still decides when two runs race for the same one.
+    already = set(
+        ReminderSent.objects.filter(
+            expiry_date__gte=today - datetime.timedelta(days=1),
+            expiry_date__lte=today + datetime.timedelta(days=horizon),
+        ).values_list("permit_id", "offset", "audience", "expiry_date")
+    )
     result = {"member": 0, "staff": 0, "skipped": 0}
     for permit in candidates.iterator(chunk_size=500):
         days_left = (permit.expiry_date - today).days
-        member_offset = due_offset(permit.permit_type.reminder_offsets, days_left)
-        if member_offset is not None:
-            key = _send_once(permit=permit, offset=member_offset, audience=ReminderSent.Audience.MEMBER, today=today)
-            result["member" if key else "skipped"] += 1
-        staff_offset = due_offset(STAFF_OFFSETS, days_left)
-        if staff_offset is not None:
-            key = _send_once(permit=permit, offset=staff_offset, audience=ReminderSent.Audience.STAFF, today=today)
-            result["staff" if key else "skipped"] += 1
+        due = (
+            (ReminderSent.Audience.MEMBER, due_offset(permit.permit_type.reminder_offsets, days_left)),
+            (ReminderSent.Audience.STAFF, due_offset(STAFF_OFFSETS, days_left)),
+        )
+        for audience, offset in due:
+            if offset is None:
+                continue
+            if (permit.pk, offset, audience, permit.expiry_date) in already:
+                result["skipped"] += 1
+                continue
+            sent = _send_once(permit=permit, offset=offset, audience=audience, today=today)
+            result[audience if sent else "skipped"] += 1
     if stdout is not None:
         stdout.write(
             f"permit reminders: {result['member']} to members, {result['staff']} to staff, "
@@ -410,12 +423,12 @@ def _send_once(*, permit, offset, audience, today) -> bool:
                 users = list(_member_users(permit.member))
                 for user in users:
                     with translation.override("fa"):
-                        notify(user=user, subject=_reminder_subject(permit, days_left), url="/permits/")
+                        notify(user=user, subject=_reminder_subject(permit, days_left), url=reverse("permits:home"))
                 reminder.recipients = len(users)
             else:
                 with translation.override("fa"):
                     reminder.recipients = notify_staff(
-                        subject=_reminder_subject(permit, days_left, staff=True), url="/permits/dashboard/"
+                        subject=_reminder_subject(permit, days_left, staff=True), url=reverse("permits:dashboard")
                     )
             reminder.save(update_fields=["recipients"])
             audit_record(
