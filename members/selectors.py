@@ -108,6 +108,13 @@ def member_colleague_link_or_404(*, member: Member, pk: int) -> MemberUser:
         raise Http404 from None
 
 
+def member_invitation_or_404(*, member: Member, pk: int) -> Invitation:
+    try:
+        return Invitation.objects.select_related("member").get(member=member, pk=pk)
+    except Invitation.DoesNotExist:
+        raise Http404 from None
+
+
 def open_invitation_or_404(token: str) -> Invitation:
     invitation = Invitation.objects.select_related("member").filter(token=token).first()
     if invitation is None or not invitation.is_open:

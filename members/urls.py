@@ -11,6 +11,7 @@ urlpatterns = [
     path("me/change-request/", views.change_request, name="change_request"),
     path("me/colleagues/invite/", views.colleague_invite, name="colleague_invite"),
     path("me/colleagues/<int:pk>/remove/", views.colleague_remove, name="colleague_remove"),
+    path("me/invitations/<int:pk>/cancel/", views.invitation_cancel, name="invitation_cancel"),
     path("me/messages/<int:pk>/reply/", views.message_reply, name="message_reply"),
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("directory/", views.directory, name="directory"),

@@ -219,6 +219,17 @@ def colleague_remove(request, pk):
     return redirect(reverse("members:dashboard") + "#colleagues")
 
 
+@login_required
+@require_POST
+def invitation_cancel(request, pk):
+    """The owner withdraws an invitation of their own member (another member's → 404)."""
+    member = _owner_member_or_403(request)
+    invitation = selectors.member_invitation_or_404(member=member, pk=pk)
+    services.invitation_cancel(invitation=invitation, actor=request.user)
+    messages.success(request, _("The invitation was withdrawn."))
+    return redirect(reverse("members:dashboard") + "#colleagues")
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="ip", rate="20/h", method="POST", block=True)

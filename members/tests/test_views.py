@@ -370,3 +370,14 @@ def test_join_form_offers_the_product_catalogue(db):
     baklava = Product.objects.get(slug="baklava")
     assert f'name="products" value="{baklava.pk}"' in html
     assert "باقلوا</label>" in html
+
+
+def test_owner_withdraws_an_invitation_and_the_link_stops_working(actors, client_as):
+    client = client_as("member_a")
+    client.post(reverse("members:colleague_invite"), {"full_name": "همکار", "mobile": "09137770010"})
+    invitation = Invitation.objects.get()
+    assert "همکار" in client.get(reverse("members:dashboard")).content.decode()
+    client.post(reverse("members:invitation_cancel", kwargs={"pk": invitation.pk}))
+    invitation.refresh_from_db()
+    assert invitation.cancelled_at is not None
+    assert Client().get(reverse("members:invitation_accept", kwargs={"token": invitation.token})).status_code == 404

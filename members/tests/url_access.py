@@ -28,6 +28,13 @@ def _invitation_of_a(actors):
     return {"token": "tok-a-1"}
 
 
+def _pending_invitation_of_a(actors):
+    from members.models import Invitation
+
+    invitation = Invitation.objects.create(member=actors.a, mobile="09130000061", full_name="همکار", token="tok-a-2")
+    return {"pk": invitation.pk}
+
+
 def _logo_of_a(actors):
     from members.tests.factories import give_logo
 
@@ -49,6 +56,9 @@ URL_ACCESS = {
     "members:colleague_remove": Rule({**MEMBER_A_OBJECT, "member_a": 302}, kwargs=_colleague_of_a, method="post"),
     "members:message_reply": Rule(
         {**MEMBER_A_OBJECT, "member_a": 302}, kwargs=_message_to_a, method="post", data={"body": "سلام، بله."}
+    ),
+    "members:invitation_cancel": Rule(
+        {**MEMBER_A_OBJECT, "member_a": 302}, kwargs=_pending_invitation_of_a, method="post"
     ),
     # Only the invited number: a visitor creates the account; anyone else signed in gets 404.
     "members:invitation_accept": Rule({**dict.fromkeys(ROLES, 404), "anonymous": 200}, kwargs=_invitation_of_a),
