@@ -263,6 +263,10 @@ class PriceCellStat(models.Model):
     minimum = models.BigIntegerField()
     maximum = models.BigIntegerField()
     outliers = models.PositiveIntegerField(default=0)
+    # Average of each cost line (Rials per kg) over the cell's submissions that gave it, and how
+    # many submissions gave any cost line: the report's cost composition of a finished round.
+    costs = models.JSONField(default=dict, blank=True)
+    cost_reporters = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -5,7 +5,7 @@ import operator
 from dataclasses import dataclass, field
 from functools import reduce
 
-from django.db.models import Avg, Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from .models import COST_FIELDS, COST_LINES, Channel, PriceCellStat, PriceRound, PriceSubmission, Product
@@ -269,27 +269,62 @@ def round_history(*, price_round, live_stats=None):
     return rounds, by_round
 
 
-def cost_composition(*, price_round):
-    """Average of each cost line (per kg) per product, over the round's counted submissions."""
+def cost_sums(*, price_round):
+    """{(product_id, channel): (reporters, {cost field: (sum, count)})} over the round's counted
+    submissions: one aggregate query."""
+    any_cost = reduce(operator.or_, (Q(**{f"{name}__isnull": False}) for name in COST_FIELDS))
+    aggregates = {"reporters": Count("id", filter=any_cost)}
+    for name in COST_FIELDS:
+        aggregates[f"{name}__sum"] = Sum(name)
+        aggregates[f"{name}__count"] = Count(name)
     rows = (
         PriceSubmission.objects.filter(price_round=price_round, is_current=True, status__in=INCLUDED_STATUSES)
-        .values("product_id")
-        .annotate(
-            reporters=Count(
-                "id", filter=reduce(operator.or_, (Q(**{f"{name}__isnull": False}) for name in COST_FIELDS))
-            ),
-            **{name: Avg(name) for name in COST_FIELDS},
-        )
-        .order_by("product_id")
+        .values("product_id", "channel")
+        .annotate(**aggregates)
+        .order_by()
     )
+    return {
+        (row["product_id"], row["channel"]): (
+            row["reporters"],
+            {name: (row[f"{name}__sum"], row[f"{name}__count"]) for name in COST_FIELDS if row[f"{name}__count"]},
+        )
+        for row in rows
+    }
+
+
+def cost_composition(*, price_round):
+    """Average of each cost line (per kg) per product over the round's counted submissions:
+    stored with the aggregates of a finished round, computed (one query) for an open one."""
+    per_product = {}
+    cells = []
+    if price_round.is_finished:
+        cells = [
+            (stat.product_id, stat.cost_reporters, stat.costs)
+            for stat in PriceCellStat.objects.filter(price_round=price_round)
+        ]
+    if not cells:  # an open round (or a finished one whose aggregates were never stored)
+        cells = [(key[0], reporters, sums) for key, (reporters, sums) in cost_sums(price_round=price_round).items()]
+        cells = [(pid, reporters, {n: [t, c] for n, (t, c) in sums.items()}) for pid, reporters, sums in cells]
+    for product_id, reporters, sums in cells:
+        entry = per_product.setdefault(product_id, {"reporters": 0, "sums": {}})
+        entry["reporters"] += reporters
+        for name, (total, count) in sums.items():
+            acc = entry["sums"].setdefault(name, [0, 0])
+            acc[0] += total
+            acc[1] += count
     result = []
-    for row in rows:
-        lines = [(label, round(row[name])) for name, label in COST_LINES if row[name] is not None]
+    for product_id in sorted(per_product):
+        entry = per_product[product_id]
+        lines = [
+            (label, round(entry["sums"][name][0] / entry["sums"][name][1]))
+            for name, label in COST_LINES
+            if name in entry["sums"] and entry["sums"][name][1]
+        ]
         if lines:
             result.append(
                 {
-                    "product_id": row["product_id"],
-                    "reporters": row["reporters"],
+                    "product_id": product_id,
+                    "reporters": entry["reporters"],
                     "lines": lines,
                     "total": sum(v for _l, v in lines),
                 }

@@ -116,8 +116,12 @@ def price_round_publish(*, price_round: PriceRound, actor) -> PriceRound:
 
 
 def price_round_refresh_stats(*, price_round: PriceRound) -> int:
-    """Store the round's aggregates (history chart, bands): one statistics query, one write."""
+    """Store the round's aggregates (history chart, bands, cost composition): the statistics
+    query, one cost aggregate, one write."""
+    from .selectors import cost_sums
+
     stats = round_statistics(price_round.pk)
+    costs = cost_sums(price_round=price_round)
     PriceCellStat.objects.filter(price_round=price_round).delete()
     PriceCellStat.objects.bulk_create(
         PriceCellStat(
@@ -132,6 +136,11 @@ def price_round_refresh_stats(*, price_round: PriceRound) -> int:
             minimum=round(cell.minimum),
             maximum=round(cell.maximum),
             outliers=cell.outliers,
+            cost_reporters=costs.get((cell.product_id, cell.channel), (0, {}))[0],
+            costs={
+                name: [int(total), count]
+                for name, (total, count) in costs.get((cell.product_id, cell.channel), (0, {}))[1].items()
+            },
         )
         for cell in stats.values()
     )

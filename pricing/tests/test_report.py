@@ -25,6 +25,7 @@ def _two_rounds(actors):
     for member, toman in zip(members, [120_000, 130_000, 132_000, 140_000, 150_000], strict=True):
         make_submission(member=member, price_round=current, toman=toman, status="accepted", cost_flour=200_000)
     make_submission(member=actors.a, price_round=current, toman=1_320_000, status="submitted")  # Rials by mistake
+    services.price_round_refresh_stats(price_round=current)  # as closing the round does
     return previous, current
 
 
