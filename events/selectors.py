@@ -87,7 +87,7 @@ def _question_base():
     return Question.objects.select_related("asker", "addressed_panelist", "answer", "answer__panelist", "commitment")
 
 
-def questions_public(*, event, sort: str = "votes", limit: int = 100):
+def questions_public(*, event, sort: str = "votes", limit: int = 60):
     """The published questions of an event (approved and answered), one query."""
     order = ("-created_at", "-id") if sort == "new" else ("-vote_count", "-created_at", "-id")
     return list(_question_base().filter(event=event, status__in=VISIBLE_QUESTION_STATES).order_by(*order)[:limit])

@@ -2,6 +2,7 @@
 moderation, answers and commitments. Each is atomic; moderation and commitments leave an
 audit entry; people are told after the change commits."""
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -25,9 +26,29 @@ from .models import (
 )
 
 
+def qa_version_key(event_id: int) -> str:
+    return f"events:qa-version:{event_id}"
+
+
+def qa_token(version: int, created_at) -> str:
+    """The version as cache keys use it: with the event's creation time, so that a database
+    restored or rebuilt (tests) never meets markup cached for another event with the same id."""
+    return f"{version}.{int(created_at.timestamp() * 1_000_000)}"
+
+
 def event_qa_changed(*, event_id: int) -> None:
-    """Bump the version every cached Q&A fragment of the event is keyed by."""
+    """Bump the version every cached Q&A fragment of the event is keyed by. The polled
+    fragment reads the version from the cache: it is dropped now (so nobody keeps reading the
+    old one) and published again once the change is committed."""
     Event.objects.filter(pk=event_id).update(qa_version=F("qa_version") + 1)
+    cache.delete(qa_version_key(event_id))
+
+    def publish():
+        row = Event.objects.filter(pk=event_id).values_list("qa_version", "created_at").first()
+        if row is not None:
+            cache.set(qa_version_key(event_id), qa_token(*row), 60)
+
+    transaction.on_commit(publish)
 
 
 # --- Registration ---------------------------------------------------------------------------

@@ -3,6 +3,8 @@ render or redirect. Every view's docstring says who may use it."""
 
 import base64
 import io
+import re
+from collections import OrderedDict
 
 import qrcode
 from django.conf import settings
@@ -29,6 +31,7 @@ from members import roles
 
 from . import exports, ical, selectors, services
 from .access import (
+    QaAccess,
     active_member_required,
     event_question_or_404,
     own_question_or_404,
@@ -49,6 +52,10 @@ from .forms import (
 from .models import Event, Question, Registration
 
 QA_CACHE_SECONDS = 600
+# Part of every Q&A cache key: bump it when the fragment templates change, so a deploy never
+# serves markup cached by the previous release.
+QA_MARKUP_REVISION = 2
+PERSONAL_CACHE_SECONDS = 120
 
 
 def _poll_seconds():
@@ -248,10 +255,19 @@ def _variant(access) -> str:
     return "member" if access.member else "viewer"
 
 
+_LOCAL_HTML: OrderedDict = OrderedDict()  # this process's last renders, by the same keys
+_LOCAL_HTML_SIZE = 32
+
+
 def _public_questions_html(event, *, sort: str, variant: str) -> str:
     """The part every viewer of the same kind sees alike, rendered once per change of the
-    event's Q&A (the version is in the key) and served from the cache until the next one."""
-    key = f"events:qa:{event.pk}:{event.qa_version}:{sort}:{variant}:{get_language()}"
+    event's Q&A (the version is in the key) and kept until the next one: in this process's
+    memory first (no transfer at all), then in the shared cache."""
+    key = f"events:qa{QA_MARKUP_REVISION}:{event.pk}:{_token(event)}:{sort}:{variant}:{get_language()}"
+    html = _LOCAL_HTML.get(key)
+    if html is not None:
+        _LOCAL_HTML.move_to_end(key)
+        return html
     html = cache.get(key)
     if html is None:
         questions = selectors.questions_public(event=event, sort=sort)
@@ -267,25 +283,60 @@ def _public_questions_html(event, *, sort: str, variant: str) -> str:
             },
         )
         cache.set(key, html, QA_CACHE_SECONDS)
+    _LOCAL_HTML[key] = html
+    while len(_LOCAL_HTML) > _LOCAL_HTML_SIZE:
+        _LOCAL_HTML.popitem(last=False)
     return html
+
+
+def _token(event) -> str:
+    return getattr(event, "qa_token", None) or services.qa_token(event.qa_version, event.created_at)
+
+
+_VOTE_MARK = re.compile(r'data-vote="([0-9]+)" aria-pressed="false"')
 
 
 def _mark_my_votes(html: str, vote_ids) -> str:
-    # The cached HTML is the same for everyone; "my vote" is marked per request.
-    for qid in vote_ids:
-        html = html.replace(f'data-vote="{qid}" aria-pressed="false"', f'data-vote="{qid}" aria-pressed="true"')
-    return html
+    # The cached HTML is the same for everyone; "my vote" is marked per request, in one pass.
+    if not vote_ids:
+        return html
+    mine = set(vote_ids)
+    return _VOTE_MARK.sub(
+        lambda m: f'data-vote="{m.group(1)}" aria-pressed="true"' if int(m.group(1)) in mine else m.group(0), html
+    )
 
 
-def _qa_live_context(request, event, access, sort):
+def _personal_key(event_id, user_id) -> str:
+    return f"events:qa-me{QA_MARKUP_REVISION}:{event_id}:{user_id}:{get_language()}"
+
+
+def _personal_part(request, event, cached=None) -> dict:
+    """This user's own bits (their votes, their questions), cached for this user only and
+    valid for one version of the event's Q&A, so a poll without changes costs no query."""
+    if cached is None or cached.get("version") != _token(event):
+        mine = selectors.my_questions(event=event, user=request.user)
+        cached = {
+            "version": _token(event),
+            "votes": sorted(selectors.my_vote_ids(event=event, user=request.user)),
+            "mine_html": render_to_string("events/_qa_mine.html", {"event": event, "mine": mine}) if mine else "",
+        }
+        cache.set(_personal_key(event.pk, request.user.pk), cached, PERSONAL_CACHE_SECONDS)
+    return cached
+
+
+def _qa_live_context(request, event, access, sort, personal=None):
     html = _public_questions_html(event, sort=sort, variant=_variant(access))
+    mine_html = ""
     if access.member:
-        html = _mark_my_votes(html, selectors.my_vote_ids(event=event, user=request.user))
+        part = _personal_part(request, event, personal)
+        html = _mark_my_votes(html, part["votes"])
+        mine_html = part["mine_html"]
     return {
         "event": event,
         "access": access,
-        "public_html": mark_safe(html),  # noqa: S308 (our own template rendered it, escaped)
-        "mine": selectors.my_questions(event=event, user=request.user) if access.member else [],
+        # Both rendered by our own templates (escaped there).
+        "public_html": mark_safe(html),  # noqa: S308
+        "mine_html": mark_safe(mine_html),  # noqa: S308
         "sort": sort,
     }
 
@@ -305,14 +356,41 @@ def qa(request, event_id):
     return render(request, "events/qa.html", context)
 
 
+def _access_key(event_id, user_id) -> str:
+    return f"events:qa-access:{event_id}:{user_id}"
+
+
 @signed_in_required
 @never_cache
 @require_GET
 def qa_fragment(request, event_id):
-    """Same people as the Q&A page: the polled fragment. Constant queries: the event, the
-    user's votes and own questions; the public list comes from the cache."""
-    event, access = qa_event_or_404(request, event_id)
-    return render(request, "events/_qa_live.html", _qa_live_context(request, event, access, _sort(request)))
+    """Same people as the Q&A page: the polled fragment. When nothing changed it costs one
+    round trip to the cache and no database query of its own: who the user is in this Q&A
+    (remembered for a minute, so a role change applies within a minute), the version, and the
+    user's own bits come in one read; the public list is in this process's memory."""
+    keys = {
+        "access": _access_key(event_id, request.user.pk),
+        "version": services.qa_version_key(event_id),
+        "personal": _personal_key(event_id, request.user.pk),
+    }
+    found = cache.get_many(list(keys.values()))
+    flags = found.get(keys["access"])
+    if flags is None:
+        _event, access = qa_event_or_404(request, event_id)  # 404/403 are not remembered
+        flags = (access.staff, access.member, access.panelist)
+        cache.set(keys["access"], flags, 60)
+    access = QaAccess(staff=flags[0], member=flags[1], panelist=flags[2])
+    token = found.get(keys["version"])
+    if token is None:
+        row = Event.objects.filter(pk=event_id).values_list("qa_version", "created_at").first()
+        if row is None:
+            raise Http404
+        token = services.qa_token(*row)
+        cache.add(keys["version"], token, 60)  # never overwrites what a committed change published
+    event = Event(pk=event_id)  # only the pk and the version token are read
+    event.qa_token = token
+    context = _qa_live_context(request, event, access, _sort(request), found.get(keys["personal"]))
+    return render(request, "events/_qa_live.html", context)
 
 
 @active_member_required
@@ -526,7 +604,7 @@ def question_present(request, event_id, question_id):
 
 
 def _screen_html(event) -> str:
-    key = f"events:screen:{event.pk}:{event.qa_version}:{get_language()}"
+    key = f"events:screen{QA_MARKUP_REVISION}:{event.pk}:{_token(event)}:{get_language()}"
     html = cache.get(key)
     if html is None:
         html = render_to_string(
