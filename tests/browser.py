@@ -20,6 +20,12 @@ ARGS = [
 ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "test-artifacts")
 
 
+# Each test module imports the `browser` fixture, and pytest keeps one session instance per
+# module that defines it: they share one Playwright and one Chromium (a second sync Playwright
+# in the same process fails with "using Playwright Sync API inside the asyncio loop").
+_shared = {"users": 0}
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):
@@ -27,10 +33,15 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield browser
-        browser.close()
+    if not _shared["users"]:
+        _shared["playwright"] = sync_playwright().start()
+        _shared["browser"] = _shared["playwright"].chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    _shared["users"] += 1
+    yield _shared["browser"]
+    _shared["users"] -= 1
+    if not _shared["users"]:
+        _shared["browser"].close()
+        _shared["playwright"].stop()
 
 
 @pytest.fixture
