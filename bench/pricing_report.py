@@ -79,6 +79,10 @@ def main():
         .first()
     )
     round_id, round_rows = busiest["price_round_id"], busiest["n"]
+    from pricing.models import PriceRound
+    from pricing.services import price_round_refresh_stats
+
+    price_round_refresh_stats(price_round=PriceRound.objects.get(pk=round_id))  # as closing it does
 
     def run(sql):
         def go():
@@ -118,6 +122,8 @@ def main():
         f"statistics query         : {full[0]:7.1f} / {full[1]:7.1f} / {full[2]:7.1f}  ratio {full[0] / bare[0]:.2f}×"
     )
     print(f"report page (union head) : {page[0]:7.1f} / {page[1]:7.1f} / {page[2]:7.1f}  ({len(captured)} queries)")
+    for query in sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:4]:
+        print(f"  {float(query['time']) * 1000:7.1f} ms  {query['sql'][:90]}")
 
 
 if __name__ == "__main__":

@@ -118,12 +118,16 @@ def _round_statistics_python(price_round_id):
 # the sorted prices as an array; the rest is read from that array without touching the table
 # again:
 # - medians by position; the trimmed mean as the sum minus the 10% slices at each end;
-# - the MAD of log prices (percentile_cont over the array, per cell);
+# - the MAD of log prices without sorting the deviations: |ln p − m| falls then rises along the
+#   sorted prices, so the k smallest deviations are k neighbours, and the k-th smallest is the
+#   smallest "larger end deviation" over the windows of k neighbours; a binary search finds that
+#   window (about log₂ n steps per cell), and the MAD is the mean of the two middle order
+#   statistics, as percentile_cont(0.5) gives it;
 # - outlier counts by binary search (width_bucket counts the prices ≤ a bound; prices are whole
 #   Rials, so "p ≤ x" is "p ≤ floor(x)" and "p < x" is "p ≤ ceil(x) − 1"). Both rules flag the
 #   tails, so their union on each side is the larger of the two counts.
 STATISTICS_SQL = """
-WITH cells AS (
+WITH RECURSIVE cells AS (
     SELECT product_id, channel, count(*)::int AS n, sum(price) AS total,
            percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY price) AS q,
            array_agg(price) AS a
@@ -138,15 +142,43 @@ WITH cells AS (
     GROUP BY product_id, channel
 ), located AS (
     SELECT product_id, channel, n, total, q, a, n / 10 AS k,
+           (n - 1) / 2 + 1 AS k_low, n / 2 + 1 AS k_high,
            (ln(a[(n + 1) / 2]) + ln(a[(n + 2) / 2])) / 2 AS median_log
     FROM cells
-), spread AS MATERIALIZED (
-    SELECT product_id, channel, n, q, a, median_log,
-           (total - coalesce((SELECT sum(x) FROM unnest(a[1:k]) AS x), 0)
-                  - coalesce((SELECT sum(x) FROM unnest(a[n - k + 1:n]) AS x), 0)) / (n - 2 * k) AS trimmed,
-           (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(ln(x) - median_log)) FROM unnest(a) AS x)
-               AS mad_log
-    FROM located
+), search (product_id, channel, k, lo, hi) AS (
+    -- binary search, per cell and per middle order statistic k, for the first window of k
+    -- neighbours whose left end deviates no more than its right end
+    SELECT product_id, channel, k, 1, n - k + 1
+    FROM (SELECT product_id, channel, n, k_low AS k FROM located
+          UNION SELECT product_id, channel, n, k_high FROM located) AS middles
+    UNION ALL
+    SELECT s.product_id, s.channel, s.k,
+           CASE WHEN abs(ln(l.a[m.mid]) - l.median_log) <= abs(ln(l.a[m.mid + s.k - 1]) - l.median_log)
+                THEN s.lo ELSE m.mid + 1 END,
+           CASE WHEN abs(ln(l.a[m.mid]) - l.median_log) <= abs(ln(l.a[m.mid + s.k - 1]) - l.median_log)
+                THEN m.mid ELSE s.hi END
+    FROM search s
+    JOIN located l USING (product_id, channel)
+    CROSS JOIN LATERAL (SELECT (s.lo + s.hi) / 2 AS mid) m
+    WHERE s.lo < s.hi
+), order_statistics AS (
+    -- the k-th smallest deviation: the smaller "largest end deviation" of the found window
+    -- and of the one before it
+    SELECT s.product_id, s.channel, s.k,
+           least(greatest(abs(ln(l.a[s.lo]) - l.median_log), abs(ln(l.a[s.lo + s.k - 1]) - l.median_log)),
+                 CASE WHEN s.lo > 1 THEN greatest(abs(ln(l.a[s.lo - 1]) - l.median_log),
+                                                  abs(ln(l.a[s.lo + s.k - 2]) - l.median_log)) END) AS deviation
+    FROM search s JOIN located l USING (product_id, channel)
+    WHERE s.lo = s.hi
+), spread AS (
+    SELECT l.product_id, l.channel, l.n, l.q, l.a, l.median_log,
+           (l.total - coalesce((SELECT sum(x) FROM unnest(l.a[1:l.k]) AS x), 0)
+                    - coalesce((SELECT sum(x) FROM unnest(l.a[l.n - l.k + 1:l.n]) AS x), 0)) / (l.n - 2 * l.k)
+               AS trimmed,
+           (low.deviation + high.deviation) / 2 AS mad_log
+    FROM located l
+    JOIN order_statistics low ON low.product_id = l.product_id AND low.channel = l.channel AND low.k = l.k_low
+    JOIN order_statistics high ON high.product_id = l.product_id AND high.channel = l.channel AND high.k = l.k_high
 )
 SELECT product_id, channel, n, q[2], q[1], q[3], trimmed, a[1], a[n],
        GREATEST(

@@ -104,10 +104,23 @@ def test_postgres_query_and_python_fallback_give_the_same_numbers(django_assert_
     skewed = [int(900_000 * rng.lognormvariate(0, 0.1)) for _ in range(57)] + [9_000_000, 95_000, 2_500_000]
     for member, toman in zip(make_members(len(skewed)), skewed, strict=True):
         make_submission(member=member, price_round=price_round, toman=toman, product_slug="walnut-cookies")
+    extra_cells = [
+        ("rice-cookies", "wholesale", [480_000]),
+        ("rice-cookies", "retail", [480_000, 520_000]),
+        ("chickpea-cookies", "wholesale", [500_000, 500_000, 500_000, 520_000, 480_000, 500_000, 1_600_000]),
+        ("chickpea-cookies", "retail", [int(600_000 * rng.lognormvariate(0, 0.3)) for _ in range(13)]),
+        ("qazvini-tea-bread", "wholesale", [300_000, 310_000, 2_900_000]),
+        ("qazvini-tea-bread", "retail", [int(350_000 * rng.lognormvariate(0, 0.05)) for _ in range(8)] + [35_000]),
+    ]
+    for slug, channel, prices in extra_cells:
+        for member, toman in zip(make_members(len(prices)), prices, strict=True):
+            make_submission(member=member, price_round=price_round, toman=toman, product_slug=slug, channel=channel)
     with django_assert_num_queries(1):
         in_database = statistics._round_statistics_postgres(price_round.pk)
     in_python = statistics._round_statistics_python(price_round.pk)
     assert in_database.keys() == in_python.keys()
+    assert len(in_python) == 10
+    assert sum(cell.outliers for cell in in_python.values()) >= 6
     for key in in_python:
         db, py = in_database[key], in_python[key]
         for name in ("members", "median", "q1", "q3", "trimmed_mean", "minimum", "maximum", "outliers"):
