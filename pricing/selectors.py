@@ -246,7 +246,7 @@ def round_report(*, price_round):
         for key, cell in stats.items()
     ]
     rows.sort(key=lambda r: (r.product.sort_order, r.product.name_fa, r.channel))
-    return rows, previous
+    return rows, previous, products
 
 
 def round_history(*, price_round, live_stats=None):

@@ -222,11 +222,9 @@ def report(request):
     with_min_max = is_union_head(request.user)
     if price_round is None:
         return render(request, "pricing/report.html", {"rounds": rounds, "price_round": None})
-    rows, previous = selectors.round_report(price_round=price_round)
+    rows, previous, products = selectors.round_report(price_round=price_round)
     live = {(row.product.pk, row.channel): row.stats for row in rows}
     history_rounds, by_round = selectors.round_history(price_round=price_round, live_stats=live)
-    products = {row.product.pk: row.product for row in rows}
-    products.update({p.pk: p for p in Product.objects.all()} if by_round else {})
     export = request.GET.get("format")
     if export in ("csv", "xlsx"):
         table = export_rows(rounds=history_rounds, by_round=by_round, products=products, with_min_max=with_min_max)
