@@ -259,7 +259,9 @@ def _save_once(*, member, user, price_round, product, channel, data):
 
 
 @transaction.atomic
-def price_submission_review(*, submission, reviewer, decision: str, message: str = "") -> PriceSubmission:
+def price_submission_review(
+    *, submission, reviewer, decision: str, message: str = "", refresh_stats: bool = True
+) -> PriceSubmission:
     """The union head's decision: accepted, needs_info (message to the member) or rejected
     (reason required). Every decision is kept in PriceReview and the audit trail."""
     message = (message or "").strip()
@@ -286,7 +288,7 @@ def price_submission_review(*, submission, reviewer, decision: str, message: str
         changes={"status": [before, decision]},
         note=message,
     )
-    if submission.price_round.is_finished:
+    if refresh_stats and submission.price_round.is_finished:
         price_round_refresh_stats(price_round=submission.price_round)
     if decision != PriceReview.Decision.ACCEPTED:
         with translation.override(settings.LANGUAGE_CODE):
@@ -303,8 +305,13 @@ def price_submission_review(*, submission, reviewer, decision: str, message: str
 def price_submissions_review_bulk(*, submissions, reviewer, decision: str, message: str = "") -> int:
     """The same decision on several submissions, all or nothing."""
     with transaction.atomic():
-        count = 0
+        rounds = {}
         for submission in submissions:
-            price_submission_review(submission=submission, reviewer=reviewer, decision=decision, message=message)
-            count += 1
-        return count
+            reviewed = price_submission_review(
+                submission=submission, reviewer=reviewer, decision=decision, message=message, refresh_stats=False
+            )
+            rounds[reviewed.price_round_id] = reviewed.price_round
+        for price_round in rounds.values():
+            if price_round.is_finished:  # the stored aggregates follow the decisions, once per round
+                price_round_refresh_stats(price_round=price_round)
+        return len(submissions)

@@ -123,3 +123,23 @@ def test_members_and_staff_cannot_review(actors, client_as):
     for role in ("member_a", "staff"):
         assert client_as(role).post(REVIEW, {"ids": [others[0].pk], "decision": "accepted"}).status_code == 403
     assert PriceReview.objects.count() == 0
+
+
+def test_decisions_in_a_closed_round_update_its_stored_aggregates(actors, client_as):
+    from pricing import services
+    from pricing.models import PriceCellStat
+
+    price_round = make_open_round()
+    members = make_members(5)
+    submissions = [
+        make_submission(member=m, price_round=price_round, toman=t, status="accepted")
+        for m, t in zip(members, [100_000, 110_000, 120_000, 130_000, 140_000], strict=True)
+    ]
+    services.price_round_close(price_round=price_round, actor=actors.staff)
+    assert PriceCellStat.objects.get().median == 1_200_000
+    client_as("union_head").post(
+        REVIEW + f"?round={price_round.pk}&status=all",
+        {"ids": [submissions[0].pk, submissions[1].pk], "decision": "rejected", "message": "نامعتبر"},
+    )
+    stat = PriceCellStat.objects.get()
+    assert (stat.members, stat.median) == (3, 1_300_000)
