@@ -98,6 +98,15 @@ class PermitType(models.Model):
         return self.name_en
 
     @property
+    def validity_text(self) -> str:
+        """The staff's note (written in Persian) in fa; a plain statement in other languages."""
+        if (get_language() or "fa").startswith("fa") and self.validity_note:
+            return self.validity_note
+        if self.validity_months:
+            return _("typically %(months)s months") % {"months": self.validity_months}
+        return _("no fixed term")
+
+    @property
     def expiring_soon_days(self) -> int:
         return self.reminder_offsets[0] if self.reminder_offsets else 30
 

@@ -8,7 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from cluster_portal.uploads import clean_document
 from members.models import Member
+from permits import services
 from permits.dashboard import member_dashboard_section
 from permits.models import CaseStep, Permit, PermitCase
 from permits.selectors import bottleneck_table, staff_dashboard
@@ -204,3 +206,43 @@ def test_dashboard_page_renders_in_english_too(actors, client_as):
     assert '<html lang="en" dir="ltr">' in html
     assert "Permits by type and state" in html
     assert "Expiring soon" in html
+
+
+def test_case_page_query_count_is_constant(actors, client_as, django_assert_num_queries):
+    """A case with one step and no document vs. many steps, ticks and documents."""
+    client = client_as("member_a")
+    small = factories.submitted_case(actors.a, actors.member_a, "business_licence", tracking="S-1")
+    client.get(reverse("permits:detail", args=[small.pk]))
+    baseline = _count(client, reverse("permits:detail", args=[small.pk]))
+    big = factories.submitted_case(actors.a, actors.member_a, "health_competency", tracking="B-1")
+    for item in big.permit_type.checklist_items.all():
+        services.checklist_tick_set(case=big, item=item, actor=actors.member_a, ticked=True)
+        services.case_document_add(
+            case=big,
+            actor=actors.member_a,
+            clean=clean_document(factories.pdf_upload()),
+            title=item.label_fa,
+            checklist_item=item,
+        )
+    services.permit_case_advance(case=big, actor=actors.staff, step="deficiency", note="کمبود")
+    with django_assert_num_queries(baseline):
+        response = client.get(reverse("permits:detail", args=[big.pk]))
+    assert (len(response.context["documents"]), len(response.context["steps"])) == (4, 4)
+
+
+def test_validity_text_in_each_language(db):
+    from django.utils import translation
+
+    card = factories.permit_type("health_card")
+    with translation.override("fa"):
+        assert card.validity_text == "حدود یک سال؛ تمدید از ۱۵ روز پیش از انقضا"
+    with translation.override("en"):
+        assert card.validity_text == "typically 12 months"
+        assert factories.permit_type("home_business").validity_text == "no fixed term"
+
+
+def test_member_dashboard_page_shows_the_permits_section(actors, client_as):
+    factories.permit(actors.a, "business_licence", number="SOON-1", issue_days_ago=400, expiry_in=20)
+    html = client_as("member_a").get(reverse("members:dashboard")).content.decode()
+    assert "مجوزهایی که تا ۶۰ روز آینده منقضی می‌شوند" in html
+    assert "پروانه کسب" in html and 'data-state="expiring_soon"' in html

@@ -52,7 +52,11 @@ URL_ACCESS = {
         {**MEMBER_A_OR_STAFF, "member_a": 302, "staff": 302, "superuser": 302}, kwargs=_tick, method="post"
     ),
     "permits:document_upload": Rule(POST_MEMBER_A_OR_STAFF, kwargs=_case_id, method="post"),
-    "permits:document": Rule(MEMBER_A_OR_STAFF, kwargs=_document_id),
+    # documents: a 404 for everyone else, anonymous visitors included
+    "permits:document": Rule(
+        {**MEMBER_A_OR_STAFF, "anonymous": 404, "applicant": 404, "union_head": 404, "panelist": 404},
+        kwargs=_document_id,
+    ),
     # the first allowed role removes it; later ones find nothing (404)
     "permits:document_delete": Rule(
         {**MEMBER_A_OR_STAFF, "member_a": 302, "staff": 404, "superuser": 404}, kwargs=_document_id, method="post"
