@@ -138,8 +138,12 @@ def member_apply(*, member_data: dict, products, user_data: dict, logo=None) -> 
 
 def _next_membership_number() -> int:
     counter = MembershipCounter.objects.select_for_update().filter(id=1).first()
-    if counter is None:
-        counter = MembershipCounter.objects.create(id=1, last_number=1000)
+    if counter is None:  # the migration's row is gone (e.g. a flushed database): create it once
+        try:
+            with transaction.atomic():
+                MembershipCounter.objects.create(id=1, last_number=1000)
+        except IntegrityError:
+            pass  # another approval created it first; its lock is taken below
         counter = MembershipCounter.objects.select_for_update().get(id=1)
     highest = Member.objects.aggregate(n=Max("membership_number"))["n"] or 0
     number = max(counter.last_number, highest) + 1

@@ -278,3 +278,10 @@ def test_reply_by_someone_outside_the_member_is_refused(staff):
     message = services.contact_message_send(member=member, sender_name="x", sender_mobile="09135550000", body="y")
     with pytest.raises(PermissionDenied):
         services.contact_message_reply(message=message, actor=staff, body="z")
+
+
+def test_approve_recreates_a_missing_counter_row_above_the_highest_number(staff):
+    active_member(actor=staff)  # 1001
+    MembershipCounter.objects.all().delete()
+    assert services.member_approve(member=apply_member(), actor=staff).membership_number == 1002
+    assert MembershipCounter.objects.get().last_number == 1002
