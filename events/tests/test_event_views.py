@@ -247,3 +247,12 @@ def test_demo_seed_is_idempotent_and_recreates_the_conference():
     assert upcoming.registration_is_open()
     demo.seed_scale(scale=1)
     assert Question.objects.count() == 5 + 200
+
+
+def test_member_dashboard_shows_my_events_and_questions(actors, client_as):
+    event = make_event(title="کارگاه مجوزهای بهداشتی")
+    make_registration(event, actors.member_a)
+    make_question(event, actors.member_a, text="پرسش من درباره کارت بهداشت")
+    body = client_as("member_a").get(reverse("members:dashboard")).content.decode()
+    assert "کارگاه مجوزهای بهداشتی" in body
+    assert "پرسش من درباره کارت بهداشت" in body
