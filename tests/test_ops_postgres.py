@@ -214,13 +214,14 @@ def test_an_upload_through_one_server_downloads_through_the_other(cluster, serve
 def _load(url, stop, outcomes):
     client = WebClient()
     while not stop.is_set():
+        started = time.monotonic()
         try:
             # New workers load the application before they answer: slow on a busy machine, and a
             # slow answer is not a failed one.
             status = client.get(url, timeout=30)[0]
         except OSError as error:  # refused or reset: a failed request
             status = type(error).__name__
-        outcomes.append((time.monotonic(), url.rsplit("/", 1)[-1] or url, status))
+        outcomes.append((started, url.rsplit("/", 1)[-1] or url, status))
 
 
 def test_graceful_reload_under_load_fails_no_request(cluster, servers):
@@ -232,17 +233,27 @@ def test_graceful_reload_under_load_fails_no_request(cluster, servers):
     ]
     for thread in threads:
         thread.start()
+
+    def answered_since(moment, count=4, timeout=40):
+        """Wait until `count` requests sent after `moment` have been answered (or failed)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if sum(1 for started, _path, _status in list(outcomes) if started > moment) >= count:
+                return True
+            time.sleep(0.1)
+        return False
+
     try:
-        time.sleep(1.0)
-        server.reload()
-        time.sleep(2.0)
-        server.reload()
-        time.sleep(2.0)
+        assert answered_since(0)
+        for _reload in range(2):
+            reloaded = time.monotonic()
+            server.reload()
+            # The load goes on through the reload: requests sent after it are answered too.
+            assert answered_since(reloaded), server.output()
     finally:
         stop.set()
         for thread in threads:
-            thread.join(timeout=15)
-    assert len(outcomes) > 50
+            thread.join(timeout=40)
     failures = [outcome for outcome in outcomes if outcome[2] != 200]
     assert failures == [], (failures, server.output())
     assert re.search(r"Handling signal: hup", server.output(), re.IGNORECASE)
