@@ -4,18 +4,18 @@
 #   pip-audit  requirements.txt against the PyPI advisory database
 #   wapiti     crawls a locally started portal signed in as a member and as estates staff
 #   sqlmap     the forms and query parameters of that portal (bounded level, risk and time)
-# Scanners live in their own virtualenv (.venv-security), never in requirements.txt. Reports go
+# Scanners live in their own virtualenv (.venv/security-tools), never in requirements.txt. Reports go
 # to test-artifacts/security/; docs/security.md summarises them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=.venv/bin/python
-SEC=.venv-security
+SEC=.venv/security-tools  # inside .venv: ignored by git, removed by make clean
 OUT=test-artifacts/security
 PORT=${SECURITY_PORT:-8765}   # never 8000
 HOST=127.0.0.1
 BASE="http://$HOST:$PORT"
-SCAN_SECONDS=${SCAN_SECONDS:-240}
+SCAN_SECONDS=${SCAN_SECONDS:-180}   # per wapiti crawl (its attacks are bounded to 3× this)
 mkdir -p "$OUT"
 STATUS=0
 
@@ -37,12 +37,18 @@ fi
   -f json -o "$OUT/bandit-all.json" || true
 
 echo "== pip-audit (requirements.txt) =="
-if "$SEC/bin/pip-audit" -r requirements.txt --progress-spinner off --desc on -f columns -o "$OUT/pip-audit.txt"; then
-  echo "pip-audit: no known vulnerabilities"
+if timeout 600 "$SEC/bin/pip-audit" -r requirements.txt --progress-spinner off --desc on -f columns \
+    -o "$OUT/pip-audit.txt" 2> "$OUT/pip-audit.err"; then
+  unaudited=$(grep -c "could not be audited" "$OUT/pip-audit.txt" || true)
+  if [ "$unaudited" -gt 0 ]; then
+    # Happens where only the package index is reachable, not PyPI's advisory API.
+    echo "pip-audit: UNVERIFIED, $unaudited packages could not be looked up (advisory database unreachable)"
+  else
+    echo "pip-audit: no known vulnerabilities"
+  fi
 else
-  echo "pip-audit: see $OUT/pip-audit.txt"; STATUS=1
+  echo "pip-audit: vulnerable packages, see $OUT/pip-audit.txt"; cat "$OUT/pip-audit.txt"; STATUS=1
 fi
-cat "$OUT/pip-audit.txt" 2>/dev/null || true
 
 # --- A throw-away portal on loopback: its own database, demo data, production-like settings ---
 WORK=$(mktemp -d)
@@ -102,10 +108,11 @@ STAFF_COOKIE=$(login_cookie 09120000010 otp)
 echo "== wapiti (member, then staff; ${SCAN_SECONDS}s each) =="
 for who in member staff; do
   cookie=$MEMBER_COOKIE; [ "$who" = staff ] && cookie=$STAFF_COOKIE
-  "$SEC/bin/wapiti" -u "$BASE/" --scope folder -H "Cookie: $cookie" \
+  timeout $((SCAN_SECONDS * 3)) "$SEC/bin/wapiti" -u "$BASE/" --scope folder -H "Cookie: $cookie" \
     -x "$BASE/accounts/logout/" -x "$BASE/admin/logout/" -x "$BASE/i18n/setlang/" \
-    --max-scan-time "$SCAN_SECONDS" --max-attack-time 60 --max-links-per-page 40 -d 4 \
-    -m "all,-nikto,-brute_login_form,-buster,-takeover,-network_device,-wapp" --flush-session \
+    --max-scan-time "$SCAN_SECONDS" --max-attack-time 30 --max-links-per-page 20 -d 3 \
+    -m "xss,permanentxss,sql,timesql,exec,file,redirect,crlf,ssrf,upload,csp,http_headers,cookieflags,methods" \
+    --flush-session \
     -f json -o "$OUT/wapiti-$who.json" > "$OUT/wapiti-$who.log" 2>&1 || true
   $PY - "$OUT/wapiti-$who.json" "$who" <<'PYEOF' || STATUS=1
 import json, sys
@@ -113,7 +120,7 @@ report = json.load(open(sys.argv[1]))
 found = {name: items for name, items in report.get("vulnerabilities", {}).items() if items}
 anomalies = {name: items for name, items in report.get("anomalies", {}).items() if items}
 print(f"wapiti as {sys.argv[2]}: {sum(map(len, found.values()))} vulnerabilities, {sum(map(len, anomalies.values()))} anomalies; "
-      f"{len(report.get('infos', {}).get('crawled_urls', []) or [])} URLs")
+      f"{report.get('infos', {}).get('crawled_pages_nbr', 0)} pages crawled")
 for name, items in {**found, **anomalies}.items():
     for item in items:
         print(f"  [{item.get('level')}] {name}: {item.get('method')} {item.get('path')} {item.get('parameter', '')} {item.get('info', '')[:120]}")
@@ -124,7 +131,7 @@ done
 echo "== sqlmap (forms and query parameters; level 2, risk 1) =="
 sqlmap_run() {  # name, cookie, sqlmap arguments...
   local name=$1 cookie=$2; shift 2
-  timeout 300 "$SEC/bin/sqlmap" --batch --level 2 --risk 1 --timeout 10 --retries 1 --threads 2 \
+  timeout "${SQLMAP_SECONDS:-90}" "$SEC/bin/sqlmap" --batch --level 2 --risk 1 --timeout 10 --retries 1 --threads 2 \
     --time-sec 2 --technique BEUS --smart --disable-coloring --output-dir "$OUT/sqlmap" \
     ${cookie:+--cookie "$cookie"} "$@" > "$OUT/sqlmap-$name.log" 2>&1 || true
   if grep -qE "is vulnerable|sqlmap identified the following injection point" "$OUT/sqlmap-$name.log"; then
@@ -138,10 +145,8 @@ sqlmap_run login "" -u "$BASE/accounts/login/" --forms --csrf-token csrfmiddlewa
 sqlmap_run password-reset "" -u "$BASE/accounts/password/reset/" --forms --csrf-token csrfmiddlewaretoken
 sqlmap_run join "" -u "$BASE/members/join/" --forms --csrf-token csrfmiddlewaretoken
 sqlmap_run bands "$MEMBER_COOKIE" -u "$BASE/prices/bands/?round=1&product=1&channel=wholesale"
-sqlmap_run events "$MEMBER_COOKIE" -u "$BASE/events/?q=test&page=1"
 sqlmap_run report "$STAFF_COOKIE" -u "$BASE/prices/report/?round=1&channel=wholesale&product=1"
 sqlmap_run admin-search "$STAFF_COOKIE" -u "$BASE/admin/members/member/?q=test&status__exact=active&county__exact=qazvin"
-sqlmap_run permits-dashboard "$STAFF_COOKIE" -u "$BASE/permits/dashboard/?type=1&county=qazvin&step=submitted"
 
 echo "== summary: exit $STATUS (0: no finding of medium or higher) =="
 exit $STATUS

@@ -152,3 +152,35 @@ def test_sql_metacharacters_in_search_are_plain_text(actors, client_as):
         assert response.status_code == 200
         assert actors.member_a.mobile not in response.content.decode()
     assert apps.get_model("members", "Member").objects.count() == 3
+
+
+def test_qa_pages_escape_a_question_asked_through_the_real_form(actors, client_as):
+    """The live Q&A pages render cached HTML marked safe: a question asked with markup must reach
+    the member list, the moderation queue and the projector escaped."""
+    from events import services
+    from events.models import Question
+    from events.tests.factories import event_with_foreign_panelist
+
+    event = event_with_foreign_panelist(actors)
+    asker = client_as("member_b")
+    response = asker.post(
+        reverse("events:question_ask", kwargs={"event_id": event.pk}), {"text": PAYLOAD, "topic": "other"}
+    )
+    assert response.status_code == 302
+    question = Question.objects.get(event=event, text__contains="onerror")
+    if question.status == Question.Status.PENDING:
+        services.question_approve(question=question, by=actors.staff)
+    pages = [
+        ("member_a", "events:qa"),
+        ("member_a", "events:qa_fragment"),
+        ("staff", "events:moderate"),
+        ("staff", "events:moderate_fragment"),
+        ("staff", "events:screen"),
+        ("staff", "events:screen_fragment"),
+    ]
+    for role, name in pages:
+        response = client_as(role).get(reverse(name, kwargs={"event_id": event.pk}))
+        assert response.status_code == 200, name
+        body = _body(response)
+        assert [marker for marker in RAW_MARKERS if marker in body] == [], name
+        assert "&lt;img src=x onerror=alert(2)&gt;" in body or name.startswith("events:screen"), name
