@@ -236,3 +236,12 @@ def test_seed_scale_bulk_inserts(db):
     assert PriceSubmission.objects.count() == inserted
     assert PriceRound.objects.filter(status="published").count() == 12
     assert demo.seed_scale(scale=1, stdout=StringIO()) == 0  # idempotent
+
+
+def test_member_dashboard_shows_my_prices(actors, client_as):
+    price_round = make_open_round(1405, 8)
+    make_submission(member=actors.a, price_round=price_round, status="needs_info")
+    body = client_as("member_a").get(reverse("members:dashboard")).content.decode()
+    assert 'data-testid="dashboard-prices"' in body
+    assert "۱ قیمت اظهار شده" in body
+    assert "۱ مورد نیاز به توضیح دارد" in body
