@@ -23,7 +23,9 @@ def read(path):
     with open(path, encoding="utf-8") as results:
         for line in results:
             label, page, *values = line.rstrip("\n").split("\t")
-            if len(values) == 7:
+            if len(values) == 7 and int(values[4]) == 0:
+                rows.append({"label": label, "path": page, "failed": "no answer within the run"})
+            elif len(values) == 7:
                 rps, p50, p95, p99, requests, http_errors, socket_errors = values
                 rows.append(
                     {
@@ -140,6 +142,8 @@ def render(rows, args):
         f"- Load: wrk on loopback, 2 threads, {args.connections} connections, {args.seconds} s per page after "
         "a 2 s warm-up; latencies include the wait for a free worker",
         f"- Data: `seed_demo --scale {args.scale}` ({volume})" + (f", loaded in {seconds} s" if seconds else ""),
+        "- Machine load (1-minute load average) at the end of the run: "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores — other work on the machine lowers every figure",
         "",
         *lines,
         "",
