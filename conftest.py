@@ -44,11 +44,18 @@ def make_member(user, *, status=Member.Status.ACTIVE, kind=Member.Kind.GUILD, na
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Rate-limit counters and cached pages from one test never reach the next."""
-    from django.core.cache import cache
+def _fresh_cache(settings):
+    """Rate-limit counters and cached pages from one test never reach the next. Each test counts
+    rate limits under its own prefix; the local-memory cache (one per process) is also emptied.
+    A shared Redis is never flushed: parallel workers keep their sessions in it."""
+    import uuid
 
-    cache.clear()
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex}:"
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
     yield
 
 
