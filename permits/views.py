@@ -225,13 +225,13 @@ def document_upload(request, case_id):
     return _detail(request, case, document_form=form, status=400)
 
 
+@_signed_in
 @require_GET
 def document(request, document_id):
     """The only way to a stored document: the member's users and estates staff, as an
-    attachment with a safe name. Everyone else — anonymous visitors included — gets a 404,
-    so a URL reveals nothing about whether a document exists."""
-    if not request.user.is_authenticated:
-        raise Http404
+    attachment with a safe name. Anyone else signed in gets a 404 (never a 403), so a URL
+    reveals nothing about whether a document exists; anonymous visitors are sent to sign in
+    (the same answer for every id, real or guessed)."""
     doc = selectors.document_for_user_or_404(user=request.user, document_id=document_id)
     storage = storages["private"]
     try:

@@ -146,9 +146,13 @@ def test_download_refused_to_others(actors, client_as, case, role, expected):
     assert client_as(role).get(reverse("permits:document", args=[document.pk])).status_code == expected
 
 
-def test_anonymous_and_a_guessed_id_get_404(actors, client_as, case):
+def test_anonymous_goes_to_login_for_any_id_and_a_guessed_id_is_404(actors, client_as, case):
     document = _document(actors, case)
-    assert client_as("anonymous").get(reverse("permits:document", args=[document.pk])).status_code == 404
+    anonymous = client_as("anonymous")
+    real = anonymous.get(reverse("permits:document", args=[document.pk]))
+    fake = anonymous.get(reverse("permits:document", args=[uuid.uuid4()]))
+    assert (real.status_code, fake.status_code) == (302, 302)  # the same answer: nothing revealed
+    assert real["Location"].startswith(reverse("login"))
     guessed = client_as("member_a").get(reverse("permits:document", args=[uuid.uuid4()]))
     assert guessed.status_code == 404
     assert client_as("member_a").get(f"/permits/documents/{1}/").status_code == 404

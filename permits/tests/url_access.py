@@ -52,9 +52,9 @@ URL_ACCESS = {
         {**MEMBER_A_OR_STAFF, "member_a": 302, "staff": 302, "superuser": 302}, kwargs=_tick, method="post"
     ),
     "permits:document_upload": Rule(POST_MEMBER_A_OR_STAFF, kwargs=_case_id, method="post"),
-    # documents: a 404 for everyone else, anonymous visitors included
+    # documents: a 404 for everyone else signed in; anonymous visitors go to the login page
     "permits:document": Rule(
-        {**MEMBER_A_OR_STAFF, "anonymous": 404, "applicant": 404, "union_head": 404, "panelist": 404},
+        {**MEMBER_A_OR_STAFF, "applicant": 404, "union_head": 404, "panelist": 404},
         kwargs=_document_id,
     ),
     # the first allowed role removes it; later ones find nothing (404)
