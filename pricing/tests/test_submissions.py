@@ -1,6 +1,7 @@
 import threading
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import IntegrityError, connection, connections, transaction
 from django.urls import reverse
 
@@ -9,6 +10,7 @@ from pricing.models import PriceSubmission
 from pricing.tests.factories import make_members, make_open_round, make_round, make_submission, product
 
 pytestmark = pytest.mark.django_db
+ON_POSTGRES = django_settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 SUBMIT = reverse("pricing:submit")
 
 
@@ -218,6 +220,7 @@ def test_suspended_member_cannot_submit(actors, client_as):
 
 
 @pytest.mark.postgres
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_submissions_make_one_row(actors):
     if connection.vendor != "postgresql":
