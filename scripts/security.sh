@@ -108,12 +108,15 @@ STAFF_COOKIE=$(login_cookie 09120000010 otp)
 echo "== wapiti (member, then staff; ${SCAN_SECONDS}s each) =="
 for who in member staff; do
   cookie=$MEMBER_COOKIE; [ "$who" = staff ] && cookie=$STAFF_COOKIE
-  timeout $((SCAN_SECONDS * 3)) "$SEC/bin/wapiti" -u "$BASE/" --scope folder -H "Cookie: $cookie" \
+  timeout $((SCAN_SECONDS * 5)) "$SEC/bin/wapiti" -u "$BASE/" --scope folder -H "Cookie: $cookie" \
     -x "$BASE/accounts/logout/" -x "$BASE/admin/logout/" -x "$BASE/i18n/setlang/" \
-    --max-scan-time "$SCAN_SECONDS" --max-attack-time 30 --max-links-per-page 20 -d 3 \
+    --max-scan-time "$SCAN_SECONDS" --max-attack-time 20 --max-links-per-page 20 -d 3 \
     -m "xss,permanentxss,sql,timesql,exec,file,redirect,crlf,ssrf,upload,csp,http_headers,cookieflags,methods" \
     --flush-session \
     -f json -o "$OUT/wapiti-$who.json" > "$OUT/wapiti-$who.log" 2>&1 || true
+  if [ ! -s "$OUT/wapiti-$who.json" ]; then
+    echo "wapiti as $who: no report (stopped by the time limit), see $OUT/wapiti-$who.log"; STATUS=1; continue
+  fi
   $PY - "$OUT/wapiti-$who.json" "$who" <<'PYEOF' || STATUS=1
 import json, sys
 report = json.load(open(sys.argv[1]))
@@ -131,13 +134,13 @@ done
 echo "== sqlmap (forms and query parameters; level 2, risk 1) =="
 sqlmap_run() {  # name, cookie, sqlmap arguments...
   local name=$1 cookie=$2; shift 2
-  timeout "${SQLMAP_SECONDS:-90}" "$SEC/bin/sqlmap" --batch --level 2 --risk 1 --timeout 10 --retries 1 --threads 2 \
-    --time-sec 2 --technique BEUS --smart --disable-coloring --output-dir "$OUT/sqlmap" \
+  timeout "${SQLMAP_SECONDS:-90}" "$SEC/bin/sqlmap" --batch --level 2 --risk 1 --timeout 10 --retries 1 \
+    --time-sec 2 --technique BEUS --disable-coloring --output-dir "$OUT/sqlmap" \
     ${cookie:+--cookie "$cookie"} "$@" > "$OUT/sqlmap-$name.log" 2>&1 || true
   if grep -qE "is vulnerable|sqlmap identified the following injection point" "$OUT/sqlmap-$name.log"; then
     echo "sqlmap $name: INJECTABLE, see $OUT/sqlmap-$name.log"; STATUS=1
   else
-    echo "sqlmap $name: $(grep -cE "testing '" "$OUT/sqlmap-$name.log") tests, no injection"
+    echo "sqlmap $name: $(grep -cE "\[INFO\] testing '" "$OUT/sqlmap-$name.log") techniques tried, no injection"
   fi
 }
 sqlmap_run directory "" -u "$BASE/members/directory/?q=baklava&county=qazvin&kind=guild&product=1&page=1"
