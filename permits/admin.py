@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cluster_portal.admin_jalali import JalaliAdminMixin
 from cluster_portal.audit import audit_record
+from cluster_portal.paginators import LargeTablePaginator
 from members.models import County
 from members.roles import is_estates_staff
 
@@ -172,7 +173,12 @@ class PermitAdmin(JalaliAdminMixin, StaffAccess, AuditedAdmin, admin.ModelAdmin)
     autocomplete_fields = ["member", "worker", "case", "replaced_by"]
     filter_horizontal = ["products"]
     date_hierarchy = None
+    # Tens of thousands of permits: no full count (table statistics), no counts per filter
+    # choice, and 50 rows a page (each row's state is computed).
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    paginator = LargeTablePaginator
+    list_per_page = 50
     readonly_fields = ["created_at"]
 
     def get_queryset(self, request):

@@ -194,6 +194,9 @@ class PriceSubmission(models.Model):
             ),
             models.Index(fields=["member", "product", "channel", "-created_at"], name="price_sub_member_history"),
             models.Index(fields=["price_round", "status"], condition=models.Q(is_current=True), name="price_sub_queue"),
+            # The admin change list's order (Meta.ordering): its first page is read from the
+            # index instead of sorting every submission.
+            models.Index(fields=["-created_at", "-id"], name="price_sub_newest"),
         ]
 
     def __str__(self):
