@@ -10,8 +10,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .persian import digits_to_persian
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_IMAGE_PIXELS = 24_000_000  # ~ a 6000×4000 phone photo; more is a decompression bomb
@@ -36,31 +39,34 @@ class CleanFile:
     size: int
 
 
+def _too_large(max_bytes: int) -> ValidationError:
+    megabytes = max_bytes // (1024 * 1024)
+    shown = digits_to_persian(megabytes) if (get_language() or "fa").startswith("fa") else str(megabytes)
+    return ValidationError(_("The file is larger than %(mb)s MB."), code="too_large", params={"mb": shown})
+
+
 def _read_limited(upload, max_bytes: int) -> bytes:
     if upload.size is not None and upload.size > max_bytes:
-        raise ValidationError(
-            _("The file is larger than %(mb)s MB."), code="too_large", params={"mb": max_bytes // (1024 * 1024)}
-        )
+        raise _too_large(max_bytes)
     upload.seek(0)
     data = upload.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise ValidationError(
-            _("The file is larger than %(mb)s MB."), code="too_large", params={"mb": max_bytes // (1024 * 1024)}
-        )
+        raise _too_large(max_bytes)
     if not data:
         raise ValidationError(_("The file is empty."), code="empty")
     return data
 
 
-def _open_image(data: bytes) -> Image.Image:
-    """Opens and fully decodes an image, refusing anything but JPEG/PNG/WebP, decompression
+def _open_image(data: bytes, *, formats=IMAGE_FORMATS, wrong_type_message=None) -> Image.Image:
+    """Opens and fully decodes an image, refusing formats outside `formats`, decompression
     bombs and truncated files."""
+    wrong_type = wrong_type_message or _("This file is not a valid JPEG, PNG or WebP image.")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
-        if image.format not in IMAGE_FORMATS:
-            raise ValidationError(_("Only JPEG, PNG or WebP images are accepted."), code="bad_type")
+        if image.format not in formats:
+            raise ValidationError(wrong_type, code="bad_type")
         width, height = image.size
         if width * height > MAX_IMAGE_PIXELS or width <= 0 or height <= 0:
             raise ValidationError(_("The image has too many pixels."), code="too_many_pixels")
@@ -70,7 +76,7 @@ def _open_image(data: bytes) -> Image.Image:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ValidationError(_("The image has too many pixels."), code="too_many_pixels") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ValidationError(_("This file is not a valid JPEG, PNG or WebP image."), code="bad_image") from None
+        raise ValidationError(wrong_type, code="bad_image") from None
     return image
 
 
@@ -123,9 +129,7 @@ def clean_document(upload, *, max_bytes: int = MAX_UPLOAD_BYTES) -> CleanFile:
         if b"<html" in data.lower() or b"<script" in data.lower():
             raise ValidationError(_("This file is not a valid PDF."), code="bad_pdf")
         return CleanFile(ContentFile(data, name=f"{uuid.uuid4().hex}.pdf"), "pdf", "application/pdf", len(data))
-    image = _open_image(data)
-    if image.format == "WEBP":
-        raise ValidationError(_("Documents must be PDF, JPEG or PNG."), code="bad_type")
+    image = _open_image(data, formats=("JPEG", "PNG"), wrong_type_message=_("Documents must be PDF, JPEG or PNG."))
     image = ImageOps.exif_transpose(image)
     image.thumbnail((3000, 3000))
     return _encode(image)

@@ -44,19 +44,19 @@ MALICIOUS = [
         "html-renamed.pdf",
         b"<html><body><script>alert(document.cookie)</script></body></html>",
         "application/pdf",
-        "این پرونده تصویر JPEG، PNG یا WebP معتبری نیست.",
+        "مدارک باید PDF، JPEG یا PNG باشند.",
     ),
     (
         "setup.pdf",
         b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200,
         "application/pdf",
-        "این پرونده تصویر JPEG، PNG یا WebP معتبری نیست.",
+        "مدارک باید PDF، JPEG یا PNG باشند.",
     ),
     (
         "drawing.png",
         b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
         "image/png",
-        "این پرونده تصویر JPEG، PNG یا WebP معتبری نیست.",
+        "مدارک باید PDF، JPEG یا PNG باشند.",
     ),
     ("bomb.png", None, "image/png", "ابعاد تصویر بیش از حد بزرگ است."),
     (
@@ -69,7 +69,7 @@ MALICIOUS = [
         "huge.pdf",
         b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024) + b"\n%%EOF",
         "application/pdf",
-        "حجم پرونده بیش از 5 مگابایت است.",
+        "حجم پرونده بیش از ۵ مگابایت است.",
     ),
     ("photo.webp", None, "image/webp", "مدارک باید PDF، JPEG یا PNG باشند."),
 ]
