@@ -3,11 +3,11 @@ staff close and publish the round → the member sees its percentile and the ban
 
 import pytest
 
-from conftest import PASSWORD, make_member, make_user
+from conftest import PASSWORD, give_totp_device, make_member, make_user
 from members.roles import ESTATES_STAFF, UNION_HEAD
 from pricing.models import PriceRound, PriceSubmission
 from pricing.tests.factories import make_members, make_open_round, make_submission
-from tests.browser import browser, page, screenshot  # noqa: F401 (fixtures)
+from tests.browser import browser, login, page, screenshot  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,14 +29,13 @@ def _new_page(chromium, live_server, *, width=360, height=740):
 
 
 def test_member_submits_union_head_accepts_member_sees_percentile_and_band(page, browser, live_server, settings):  # noqa: F811
-    settings.TWO_FACTOR_REQUIRED = False  # the two-step sign-in has its own browser tests
     price_round = make_open_round(1405, 8)
     for member, toman in zip(make_members(5), [100_000, 110_000, 120_000, 130_000, 140_000], strict=True):
         make_submission(member=member, price_round=price_round, toman=toman, status="accepted", cost_flour=300_000)
     user = make_user("09121110001", "رضا کریمی")
     member = make_member(user, national_id="0012345679", number=10)
-    make_user("09121110020", "محمد قزوینی", groups=[UNION_HEAD])
-    make_user("09121110010", "زهرا صالحی", groups=[ESTATES_STAFF], is_staff=True)
+    head_device = give_totp_device(make_user("09121110020", "محمد قزوینی", groups=[UNION_HEAD]))
+    staff_device = give_totp_device(make_user("09121110010", "زهرا صالحی", groups=[ESTATES_STAFF], is_staff=True))
 
     # 1. The member submits «۱۲۵٬۰۰۰» Toman on a phone.
     _login(page, "۰۹۱۲۱۱۱۰۰۰۱")
@@ -58,7 +57,7 @@ def test_member_submits_union_head_accepts_member_sees_percentile_and_band(page,
 
     # 2. The union head accepts it.
     head = _new_page(browser, live_server)
-    _login(head, "09121110020")
+    login(head, "09121110020", otp_device=head_device)
     head.goto("/prices/review/")
     assert head.locator("[data-testid=review-row]").count() == 1  # the queue shows submitted prices
     screenshot(head, "pricing-review-fa-phone")
@@ -72,7 +71,7 @@ def test_member_submits_union_head_accepts_member_sees_percentile_and_band(page,
 
     # 3. The estates staff close the round and publish its bands (desktop).
     staff = _new_page(browser, live_server, width=1280, height=900)
-    _login(staff, "09121110010")
+    login(staff, "09121110010", otp_device=staff_device)
     staff.goto(f"/prices/report/?round={price_round.pk}")
     staff.click("[data-testid=close-round]")
     staff.wait_for_load_state()
@@ -118,7 +117,6 @@ def test_member_submits_union_head_accepts_member_sees_percentile_and_band(page,
 
 
 def test_toman_or_rial_question_keeps_what_was_typed(page, live_server, settings):  # noqa: F811
-    settings.TWO_FACTOR_REQUIRED = False
     price_round = make_open_round(1405, 8)
     for member in make_members(3):
         make_submission(member=member, price_round=price_round, toman=900_000)
