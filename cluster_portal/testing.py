@@ -1,7 +1,10 @@
 """pytest plugin loaded first (pytest.ini: -p cluster_portal.testing): the test run's
 environment defaults, set before Django reads its settings."""
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("HTTPS", "false")
@@ -9,3 +12,9 @@ os.environ.setdefault("STATIC_MANIFEST", "false")  # tests read static files wit
 os.environ.setdefault("FAST_PASSWORD_HASHER", "true")
 os.environ.setdefault("ALLOW_DEMO_SEED", "true")
 os.environ.setdefault("SMS_BACKEND", "cluster_portal.sms.LocmemSmsBackend")
+
+# Uploads made by tests land in a throw-away folder, never in the checkout's media folders.
+_media = tempfile.mkdtemp(prefix="portal-test-media-")
+atexit.register(shutil.rmtree, _media, ignore_errors=True)
+os.environ.setdefault("MEDIA_ROOT", os.path.join(_media, "public"))
+os.environ.setdefault("PRIVATE_MEDIA_ROOT", os.path.join(_media, "private"))
