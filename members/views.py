@@ -1,6 +1,7 @@
 """Pages of the members app. Each view says who may see it; reads go through selectors,
 writes through services."""
 
+import hashlib
 import importlib
 import logging
 import mimetypes
@@ -8,19 +9,23 @@ import mimetypes
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from . import roles, selectors, services
+from . import dashboard_cache, roles, selectors, services
 from .forms import (
     ChangeRequestForm,
     ColleagueInviteForm,
@@ -37,6 +42,8 @@ logger = logging.getLogger(__name__)
 
 DASHBOARD_APPS = ("events", "pricing", "permits")
 DIRECTORY_PAGE_SIZE = 12
+DIRECTORY_CACHE_SECONDS = 60
+DIRECTORY_CACHE_RELEASE = "1"  # bump when the directory's templates change
 
 
 def _own_member_or_403(request) -> Member:
@@ -90,7 +97,7 @@ def join(request):
 # --- dashboard and self-service -------------------------------------------------------------
 
 
-def _dashboard_sections(request, member) -> list[dict]:
+def _dashboard_sections(request, member, csrf_token) -> list[dict]:
     """Sections the other apps contribute through `<app>/dashboard.py` (optional)."""
     sections = []
     for app in DASHBOARD_APPS:
@@ -105,7 +112,8 @@ def _dashboard_sections(request, member) -> list[dict]:
             continue
         section = provider(request=request, member=member)
         if section:
-            section["html"] = render_to_string(section["template"], section.get("context") or {}, request=request)
+            context = {**(section.get("context") or {}), "csrf_token": csrf_token}
+            section["html"] = render_to_string(section["template"], context, request=request)
             sections.append(section)
     return sorted(sections, key=lambda section: section.get("order", 100))
 
@@ -114,17 +122,26 @@ def _dashboard_sections(request, member) -> list[dict]:
 @require_GET
 def dashboard(request):
     """A member's users: status, membership number, the apps' sections, messages, colleagues.
-    An applicant sees only that the application awaits approval."""
+    An applicant sees only that the application awaits approval. Cached per user and member
+    (members/dashboard_cache.py: never shown to anybody else, renewed by their writes)."""
     member = _own_member_or_403(request)
     if member.status == Member.Status.APPLIED:
         return render(request, "members/awaiting.html", {"member": member})
-    context = {"member": member, **selectors.member_dashboard_data(member=member, user=request.user)}
-    if member.status == Member.Status.REJECTED:
-        return render(request, "members/rejected.html", context)
-    context["sections"] = _dashboard_sections(request, member) if member.is_active_member else []
-    context["reply_form"] = ContactReplyForm()
-    context["invite_form"] = ColleagueInviteForm()
-    return render(request, "members/dashboard.html", context)
+
+    def render_page(csrf_token):
+        context = {
+            "member": member,
+            "csrf_token": csrf_token,
+            **selectors.member_dashboard_data(member=member, user=request.user),
+        }
+        if member.status == Member.Status.REJECTED:
+            return render_to_string("members/rejected.html", context, request=request)
+        context["sections"] = _dashboard_sections(request, member, csrf_token) if member.is_active_member else []
+        context["reply_form"] = ContactReplyForm()
+        context["invite_form"] = ColleagueInviteForm()
+        return render_to_string("members/dashboard.html", context, request=request)
+
+    return HttpResponse(dashboard_cache.cached_page(request, member=member, render=render_page))
 
 
 @login_required
@@ -291,15 +308,45 @@ def message_reply(request, pk):
 
 @require_GET
 def directory(request):
-    """Public: active members that chose to be listed; filter by product and county."""
+    """Public: active members that chose to be listed; filter by product and county.
+
+    The same for every visitor, so cached for DIRECTORY_CACHE_SECONDS (a member's listing
+    change shows within that time) per query, filters, page and language: the result list for
+    everybody; for anonymous visitors the whole page, with this request's CSRF token put in."""
+    language = translation.get_language()
+    params = sorted((name, request.GET.get(name, "")) for name in ("q", "product", "county", "page"))
+    digest = hashlib.sha256(repr(params).encode()).hexdigest()[:32]
+    whole_page = not request.user.is_authenticated and not len(messages.get_messages(request))
+    # The whole page also links back to its own address (language switch, log in).
+    path_digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    page_key = f"directory:page:{DIRECTORY_CACHE_RELEASE}:{language}:{path_digest}"
+    if whole_page:
+        html = cache.get(page_key)
+        if html is not None:
+            return HttpResponse(html.replace(dashboard_cache.CSRF_PLACEHOLDER, get_token(request)))
     form = DirectoryFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    members = selectors.directory_members(
-        query=filters.get("q", ""), product=filters.get("product"), county=filters.get("county", "")
+    results_key = f"directory:results:{DIRECTORY_CACHE_RELEASE}:{language}:{digest}"
+    results_html = cache.get(results_key)
+    if results_html is None:
+        filters = form.cleaned_data if form.is_valid() else {}
+        members = selectors.directory_members(
+            query=filters.get("q", ""), product=filters.get("product"), county=filters.get("county", "")
+        )
+        page = Paginator(members, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+        query_string = urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
+        results_html = render_to_string(
+            "members/_directory_results.html", {"page": page, "query_string": query_string}, request=request
+        )
+        cache.set(results_key, results_html, DIRECTORY_CACHE_SECONDS)
+    # Rendered by our own template (escaped there).
+    context = {"form": form, "results_html": mark_safe(results_html)}  # noqa: S308  # nosec B308 B703
+    if not whole_page:
+        return render(request, "members/directory.html", context)
+    html = render_to_string(
+        "members/directory.html", {**context, "csrf_token": dashboard_cache.CSRF_PLACEHOLDER}, request=request
     )
-    page = Paginator(members, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    query_string = urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
-    return render(request, "members/directory.html", {"form": form, "page": page, "query_string": query_string})
+    cache.set(page_key, html, DIRECTORY_CACHE_SECONDS)
+    return HttpResponse(html.replace(dashboard_cache.CSRF_PLACEHOLDER, get_token(request)))
 
 
 @require_GET
@@ -343,6 +390,9 @@ def logo(request, pk, variant):
     field = selectors.member_logo_or_404(pk=pk, user=request.user, variant=variant)
     content_type = mimetypes.guess_type(field.name)[0] or "application/octet-stream"
     response = FileResponse(field.open("rb"), content_type=content_type)
-    response["Cache-Control"] = "public, max-age=3600"
+    member = field.instance
+    listed = member.status == member.Status.ACTIVE and member.directory_opt_in
+    # Only a listed member's logo may sit in shared caches; others are for their viewer only.
+    response["Cache-Control"] = "public, max-age=3600" if listed else "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -360,6 +360,7 @@ def test_logo_of_an_unlisted_member_is_only_for_its_users_and_staff(actors, clie
     assert client_as("member_a").get(url).status_code == 404
     response = client_as("applicant").get(url)
     assert (response.status_code, response["Content-Type"]) == (200, "image/jpeg")
+    assert response["Cache-Control"] == "private, no-store"  # never kept by a shared cache
     assert client_as("staff").get(url).status_code == 200
     bad = reverse("members:logo", kwargs={"pk": actors.applicant_member.pk, "variant": "other"})
     assert client_as("staff").get(bad).status_code == 404
