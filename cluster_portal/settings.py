@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "cluster_portal.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A signed-in user's write request renews their cached dashboard (members/dashboard_cache.py).
+    "members.dashboard_cache.DashboardWriteMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     # A request over a rate limit gets the translated 429 page (RATELIMIT_VIEW), not a 403.

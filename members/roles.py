@@ -35,19 +35,12 @@ def member_of(user):
     if not user.is_authenticated:
         return None
     if not hasattr(user, "_member_cache"):
-        link = getattr(user, "member_link", None) if _has_link(user) else None
+        from .models import MemberUser
+
+        # One query for the link and the member (read once per request).
+        link = MemberUser.objects.select_related("member").filter(user_id=user.pk).first()
         user._member_cache = link.member if link else None
     return user._member_cache
-
-
-def _has_link(user) -> bool:
-    from .models import MemberUser
-
-    try:
-        user.member_link  # noqa: B018
-    except MemberUser.DoesNotExist:
-        return False
-    return True
 
 
 def is_active_member(user) -> bool:

@@ -1,0 +1,194 @@
+"""The member dashboard (/members/me/) cached per signed-in user and member, in the shared cache
+(Redis in production).
+
+The rendered page is stored under a key made of the user, the member, the language, today's
+date and three version tokens:
+
+- the member's token, replaced on commit whenever a row pointing at the member is saved or
+  deleted (a price submission, a permit, a registration, a colleague link, the member itself …);
+- the user's token, replaced the same way for rows pointing at the user (notifications,
+  questions, votes …) and after every write request (POST, PUT, DELETE …) the user makes
+  (`DashboardWriteMiddleware`), which also replaces their member's token: what a member changes
+  in the portal is on their dashboard at once, even when a service used `QuerySet.update()`;
+- a global token for what every dashboard shows (price rounds, events, permit types, products).
+
+Entries live `DASHBOARD_CACHE_SECONDS` (120 s): the bound on staleness for changes no signal
+sees (another person's bulk `update()`, e.g. the union head's bulk review decisions or votes on
+the member's questions). One user's page is never served to anybody else: the user and the
+member are both in the key; the CSRF token and flash messages are never cached (the token is
+put in per request; a page with messages is rendered afresh)."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import models, transaction
+from django.db.models.signals import post_delete, post_save
+from django.middleware.csrf import get_token
+from django.utils import timezone, translation
+
+DASHBOARD_CACHE_SECONDS = 120
+# Part of every key: bump it when the dashboard's templates change in a way a deploy must show
+# at once (otherwise the old markup lives at most DASHBOARD_CACHE_SECONDS).
+RELEASE = "1"
+CSRF_PLACEHOLDER = "csrf-placeholder-7f3a9c1e4b"
+# What every member's dashboard shows from these tables (not their own rows).
+GLOBAL_MODELS = frozenset({"pricing.priceround", "pricing.product", "events.event", "permits.permittype"})
+VERSION_SECONDS = 24 * 3600
+
+
+def _member_key(member_id) -> str:
+    return f"dash:m:{member_id}"
+
+
+def _user_key(user_id) -> str:
+    return f"dash:u:{user_id}"
+
+
+GLOBAL_KEY = "dash:g"
+
+
+def _new_token() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def bump_member(member_id) -> None:
+    if member_id:
+        cache.set(_member_key(member_id), _new_token(), VERSION_SECONDS)
+
+
+def bump_user(user_id) -> None:
+    if user_id:
+        cache.set(_user_key(user_id), _new_token(), VERSION_SECONDS)
+
+
+def bump_global() -> None:
+    cache.set(GLOBAL_KEY, _new_token(), VERSION_SECONDS)
+
+
+def _tokens(member_id, user_id) -> tuple[str, str, str]:
+    keys = [GLOBAL_KEY, _member_key(member_id), _user_key(user_id)]
+    found = cache.get_many(keys)
+    tokens = []
+    for key in keys:
+        token = found.get(key)
+        if token is None:
+            cache.add(key, _new_token(), VERSION_SECONDS)
+            token = cache.get(key) or "none"
+        tokens.append(token)
+    return tuple(tokens)
+
+
+def page_key(*, user, member) -> str:
+    """Also the creation times: a database rebuilt with the same ids (tests on a shared Redis)
+    never meets a page cached for the earlier rows."""
+    global_token, member_token, user_token = _tokens(member.pk, user.pk)
+    return ":".join(
+        [
+            "dash:page",
+            RELEASE,
+            str(user.pk),
+            f"{user.date_joined.timestamp():.6f}",
+            str(member.pk),
+            f"{member.created_at.timestamp():.6f}",
+            translation.get_language() or "",
+            timezone.localdate().isoformat(),
+            global_token,
+            member_token,
+            user_token,
+        ]
+    )
+
+
+def cached_page(request, *, member, render) -> str:
+    """The dashboard's HTML for this user and member: from the cache, or `render(csrf_token)`
+    (called with a placeholder that is replaced by this request's CSRF token)."""
+    if len(messages.get_messages(request)) or request.GET:
+        return render(get_token(request))  # messages are shown once; query strings are not cached
+    key = page_key(user=request.user, member=member)
+    html = cache.get(key)
+    if html is None:
+        html = render(CSRF_PLACEHOLDER)
+        cache.set(key, html, DASHBOARD_CACHE_SECONDS)
+    return html.replace(CSRF_PLACEHOLDER, get_token(request))
+
+
+# --- what bumps the tokens --------------------------------------------------------------------
+
+_targets: dict[type, tuple[list[str], list[str], bool]] = {}
+
+
+def _targets_of(model) -> tuple[list[str], list[str], bool]:
+    """(attnames of FKs to Member, attnames of FKs to User, counts for every dashboard)."""
+    if model not in _targets:
+        from .models import Member
+
+        user_model = get_user_model()
+        member_fields, user_fields = [], []
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.ForeignKey):
+                if field.related_model is Member:
+                    member_fields.append(field.attname)
+                elif field.related_model is user_model:
+                    user_fields.append(field.attname)
+        if model is Member:
+            member_fields.append("pk")
+        if model is user_model:
+            user_fields.append("pk")
+        is_global = model._meta.label_lower in GLOBAL_MODELS
+        _targets[model] = (member_fields, user_fields, is_global)
+    return _targets[model]
+
+
+def _changed(sender, instance, **kwargs):
+    member_fields, user_fields, is_global = _targets_of(sender)
+    if not (member_fields or user_fields or is_global):
+        return
+    member_ids = {getattr(instance, name) for name in member_fields}
+    user_ids = {getattr(instance, name) for name in user_fields}
+
+    def bump():
+        for member_id in member_ids:
+            bump_member(member_id)
+        for user_id in user_ids:
+            bump_user(user_id)
+        if is_global:
+            bump_global()
+
+    # Now (what this transaction's own later reads see) and again once committed: a page
+    # rendered by another request between the two, from rows before the commit, is never read.
+    bump()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(bump, robust=True)
+
+
+def connect_signals() -> None:
+    post_save.connect(_changed, dispatch_uid="members.dashboard_cache.saved")
+    post_delete.connect(_changed, dispatch_uid="members.dashboard_cache.deleted")
+
+
+class DashboardWriteMiddleware:
+    """After a signed-in user's write request (any method but GET/HEAD/OPTIONS/TRACE), their
+    dashboard and their member's are rendered afresh: whatever the view changed shows at once."""
+
+    SAFE = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method not in self.SAFE:
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                from .models import MemberUser
+
+                bump_user(user.pk)
+                member = getattr(user, "_member_cache", None)
+                member_ids = (
+                    [member.pk] if member else MemberUser.objects.filter(user=user).values_list("member_id", flat=True)
+                )
+                for member_id in member_ids:
+                    bump_member(member_id)
+        return response
