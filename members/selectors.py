@@ -26,7 +26,9 @@ def directory_members(*, query: str = "", product: Product | None = None, county
         members = members.filter(products=product)
     if county:
         members = members.filter(county=county)
-    return members.prefetch_related(PUBLIC_PRODUCTS).order_by("business_name", "id").distinct()
+    # No DISTINCT: filtering by one product matches each member at most once (a member has a
+    # product once), and DISTINCT would sort every matching row on all its columns.
+    return members.prefetch_related(PUBLIC_PRODUCTS).order_by("business_name", "id")
 
 
 def directory_member_or_404(pk: int) -> Member:
