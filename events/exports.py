@@ -1,14 +1,10 @@
 """The event report as tables, CSV and XLSX. Exports leave the portal (they are mailed and
 printed), so an anonymous asker's name is never written into them."""
 
-import csv
-import io
-
 from django.http import HttpResponse
-from django.utils.functional import Promise
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from cluster_portal.exports import Table, csv_response, xlsx_response
 from cluster_portal.jalali import format_date, format_datetime
 
 from .models import Organisation, Topic
@@ -107,48 +103,15 @@ def _sections(data):
     ]
 
 
-def _safe_cell(value):
-    if isinstance(value, Promise):
-        value = str(value)
-    # Spreadsheet formula injection: text starting with = + - @ is read as text.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+def _tables(data):
+    return [Table(title, [[str(h) for h in header], *rows]) for title, header, rows in _sections(data)]
 
 
 def report_csv(event, data) -> HttpResponse:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # Excel reads UTF-8 (Persian) only with the BOM
-    writer = csv.writer(buffer)
-    writer.writerow([event.title, format_date(event.starts_at)])
-    for title, header, rows in _sections(data):
-        writer.writerow([])
-        writer.writerow([title])
-        writer.writerow(header)
-        writer.writerows([[_safe_cell(c) for c in row] for row in rows])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="event-{event.pk}-report.csv"'
-    return response
+    return csv_response(
+        _tables(data), filename=f"event-{event.pk}-report", preamble=[event.title, format_date(event.starts_at)]
+    )
 
 
 def report_xlsx(event, data) -> HttpResponse:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for title, header, rows in _sections(data):
-        sheet = workbook.create_sheet(title=str(title)[:31])
-        sheet.sheet_view.rightToLeft = (get_language() or "fa").startswith("fa")
-        sheet.append([str(h) for h in header])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append([_safe_cell(c) for c in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="event-{event.pk}-report.xlsx"'
-    return response
+    return xlsx_response(_tables(data), filename=f"event-{event.pk}-report")

@@ -1,15 +1,12 @@
 """CSV and XLSX exports of the member list for the estates staff (admin action). Headers follow
 the current language; national IDs are masked for everyone but superusers."""
 
-import csv
-import io
-
 from django.http import HttpResponse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from cluster_portal import jalali
+from cluster_portal.exports import Table, csv_response, xlsx_response
 
 
 def _mask(value: str) -> str:
@@ -47,39 +44,15 @@ def member_rows(queryset, *, full_ids: bool):
         yield [getter(member, full_ids) for _title, getter in cols]
 
 
-def _filename(extension: str) -> str:
-    return f"members-{timezone.localdate().isoformat()}.{extension}"
+def _filename() -> str:
+    return f"members-{timezone.localdate().isoformat()}"
 
 
 def export_csv(queryset, *, full_ids: bool) -> HttpResponse:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # Excel reads UTF-8 with a BOM (Persian text)
-    writer = csv.writer(buffer)
-    for row in member_rows(queryset, full_ids=full_ids):
-        writer.writerow([_safe_cell(value) for value in row])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
-    return response
+    table = Table(_("members"), list(member_rows(queryset, full_ids=full_ids)))
+    return csv_response([table], filename=_filename())
 
 
 def export_xlsx(queryset, *, full_ids: bool) -> HttpResponse:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("members")[:31]
-    sheet.sheet_view.rightToLeft = translation.get_language_bidi()
-    for row in member_rows(queryset, full_ids=full_ids):
-        sheet.append([_safe_cell(value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename("xlsx")}"'
-    return response
-
-
-def _safe_cell(value):
-    """Spreadsheet formula injection: text that starts like a formula is quoted."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+    table = Table(_("members"), list(member_rows(queryset, full_ids=full_ids)))
+    return xlsx_response([table], filename=_filename())

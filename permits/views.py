@@ -1,21 +1,20 @@
 """Thin views: who may see each one is stated by its decorator; another member's case or
 document is a 404 (selectors.case_for_user_or_404 / document_for_user_or_404)."""
 
-import csv
 import functools
-import io
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import storages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from cluster_portal.exports import Table, table_response
 from cluster_portal.uploads import safe_download_name
 from members.roles import is_active_member, is_estates_staff, member_of
 
@@ -282,27 +281,5 @@ def _bottleneck_rows():
 
 def _bottleneck_export(export):
     header, rows = _bottleneck_rows()
-    stamp = timezone.localdate().isoformat()
-    if export == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
-        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="permit-bottlenecks-{stamp}.csv"'
-        return response
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Median days per step")[:31]
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="permit-bottlenecks-{stamp}.xlsx"'
-    return response
+    table = Table(_("Median days per step"), [header, *rows])
+    return table_response(export, [table], filename=f"permit-bottlenecks-{timezone.localdate().isoformat()}")

@@ -1,10 +1,6 @@
 """CSV and XLSX exports of the report: one row per product × channel × round (aggregates
 only; min/max only for the union head)."""
 
-import csv
-import io
-
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from cluster_portal.money import rial_to_toman
@@ -55,28 +51,3 @@ def export_rows(*, rounds, by_round, products, with_min_max):
 
 def _toman(rial):
     return int(round(rial_to_toman(round(rial))))
-
-
-def csv_response(rows, filename):
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # Excel reads UTF-8 (Persian names) only with a BOM
-    csv.writer(buffer).writerows(rows)
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
-
-
-def xlsx_response(rows, filename):
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title="prices")
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response

@@ -7,12 +7,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from cluster_portal.exports import Table, table_response
 from cluster_portal.templatetags.persian import num
 from members.roles import is_union_head, member_of
 
 from . import selectors, services
 from .access import active_member_required, staff_required, union_head_or_staff_required, union_head_required
-from .exports import csv_response, export_rows, xlsx_response
+from .exports import export_rows
 from .forms import PriceSubmissionForm, ReviewForm
 from .models import COST_LINES, Channel, PriceRound, PriceSubmission, Product
 
@@ -229,7 +230,7 @@ def report(request):
     if export in ("csv", "xlsx"):
         table = export_rows(rounds=history_rounds, by_round=by_round, products=products, with_min_max=with_min_max)
         filename = f"prices-{price_round.year}-{price_round.month:02d}"
-        return csv_response(table, filename) if export == "csv" else xlsx_response(table, filename)
+        return table_response(export, [Table(_("prices"), table)], filename=filename)
     composition = selectors.cost_composition(price_round=price_round)
     for item in composition:
         item["product"] = products.get(item["product_id"])
