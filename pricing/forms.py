@@ -40,7 +40,7 @@ class PriceSubmissionForm(PortalForm):
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Required when your price moved more than 15% from your last accepted price."),
+        help_text=_("Required when your price moved by more than 15 percent from your last accepted price."),
     )
     confirm_unit = forms.BooleanField(
         label=_("Yes, this price is in Toman and it is correct."),

@@ -1,4 +1,5 @@
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -200,3 +201,15 @@ def test_notifications_page_query_count_is_constant(client_as, actors, django_as
     with django_assert_max_num_queries(20) as many:
         client.get(reverse("notifications"))
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_persian_catalogue_compiles_with_matching_format_strings(tmp_path):
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        pytest.skip("GNU gettext's msgfmt is not installed (CI installs it)")
+    result = subprocess.run(
+        [msgfmt, "--check-format", "-o", str(tmp_path / "django.mo"), str(ROOT / "locale/fa/LC_MESSAGES/django.po")],
+        capture_output=True,
+        text=True,
+    )
+    assert (result.returncode, result.stderr) == (0, "")
