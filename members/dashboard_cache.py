@@ -24,7 +24,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import models, transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 
@@ -141,7 +141,39 @@ def _targets_of(model) -> tuple[list[str], list[str], bool]:
     return _targets[model]
 
 
+# --- the public directory (members.views.directory) -----------------------------------------
+
+DIRECTORY_KEY = "directory:v"
+DIRECTORY_MODELS = frozenset({"members.member", "pricing.product"})
+
+
+def directory_token() -> str:
+    """Part of every cached directory key; replaced when a member or a product is saved, or a
+    member's products change, so the listing shows such a change at once (the entries' short
+    lifetime bounds anything else)."""
+    token = cache.get(DIRECTORY_KEY)
+    if token is None:
+        cache.add(DIRECTORY_KEY, _new_token(), VERSION_SECONDS)
+        token = cache.get(DIRECTORY_KEY) or "none"
+    return token
+
+
+def bump_directory() -> None:
+    cache.set(DIRECTORY_KEY, _new_token(), VERSION_SECONDS)
+
+
+def _products_changed(sender, instance, action, **kwargs):
+    if action.startswith("post_"):
+        bump_directory()
+        if transaction.get_connection().in_atomic_block:
+            transaction.on_commit(bump_directory, robust=True)
+
+
 def _changed(sender, instance, **kwargs):
+    if sender._meta.label_lower in DIRECTORY_MODELS:
+        bump_directory()
+        if transaction.get_connection().in_atomic_block:
+            transaction.on_commit(bump_directory, robust=True)
     member_fields, user_fields, is_global = _targets_of(sender)
     if not (member_fields or user_fields or is_global):
         return
@@ -166,6 +198,11 @@ def _changed(sender, instance, **kwargs):
 def connect_signals() -> None:
     post_save.connect(_changed, dispatch_uid="members.dashboard_cache.saved")
     post_delete.connect(_changed, dispatch_uid="members.dashboard_cache.deleted")
+    from .models import Member
+
+    m2m_changed.connect(
+        _products_changed, sender=Member.products.through, dispatch_uid="members.dashboard_cache.products"
+    )
 
 
 class DashboardWriteMiddleware:

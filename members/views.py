@@ -310,22 +310,23 @@ def message_reply(request, pk):
 def directory(request):
     """Public: active members that chose to be listed; filter by product and county.
 
-    The same for every visitor, so cached for DIRECTORY_CACHE_SECONDS (a member's listing
-    change shows within that time) per query, filters, page and language: the result list for
-    everybody; for anonymous visitors the whole page, with this request's CSRF token put in."""
+    The same for every visitor, so cached for DIRECTORY_CACHE_SECONDS per query, filters, page
+    and language (and a token renewed whenever a member or product is saved): the result list
+    for everybody; for anonymous visitors the whole page, with this request's CSRF token."""
     language = translation.get_language()
+    version = f"{DIRECTORY_CACHE_RELEASE}:{dashboard_cache.directory_token()}:{language}"
     params = sorted((name, request.GET.get(name, "")) for name in ("q", "product", "county", "page"))
     digest = hashlib.sha256(repr(params).encode()).hexdigest()[:32]
     whole_page = not request.user.is_authenticated and not len(messages.get_messages(request))
     # The whole page also links back to its own address (language switch, log in).
     path_digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    page_key = f"directory:page:{DIRECTORY_CACHE_RELEASE}:{language}:{path_digest}"
+    page_key = f"directory:page:{version}:{path_digest}"
     if whole_page:
         html = cache.get(page_key)
         if html is not None:
             return HttpResponse(html.replace(dashboard_cache.CSRF_PLACEHOLDER, get_token(request)))
     form = DirectoryFilterForm(request.GET or None)
-    results_key = f"directory:results:{DIRECTORY_CACHE_RELEASE}:{language}:{digest}"
+    results_key = f"directory:results:{version}:{digest}"
     results_html = cache.get(results_key)
     if results_html is None:
         filters = form.cleaned_data if form.is_valid() else {}

