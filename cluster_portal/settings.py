@@ -53,6 +53,8 @@ MIDDLEWARE = [
     # Static files with far-future caching and precompressed gzip (collectstatic makes them).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # An unchanged Q&A poll is answered here, before sessions and users load (events/middleware.py).
+    "events.middleware.QaPollMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cluster_portal.middleware.CookieLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

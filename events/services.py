@@ -234,22 +234,24 @@ def question_withdraw(*, question: Question, by) -> Question:
 
 
 @transaction.atomic
-def question_vote_toggle(*, question: Question, user) -> bool:
-    """Vote for an approved question, or take the vote back. Returns whether the user now
-    votes for it. The question row is locked so the count stays exact."""
+def question_vote_set(*, question: Question, user, on: bool) -> bool:
+    """Vote for a published question (`on=True`) or take the vote back (`on=False`). The form
+    sends the state the member wants, so the same request repeated (a double tap, a retry)
+    changes nothing more: twenty identical POSTs leave one vote. Returns whether anything
+    changed. The question row is locked so the count stays exact."""
     question = Question.objects.select_for_update().get(pk=question.pk)
     if question.status not in (Question.Status.APPROVED, Question.Status.ANSWERED):
         raise ValidationError(_("You can vote only for published questions."), code="not_votable")
-    deleted, _details = Vote.objects.filter(question=question, user=user).delete()
-    if deleted:
-        Question.objects.filter(pk=question.pk).update(vote_count=F("vote_count") - 1)
-        voted = False
+    if on:
+        _vote, changed = Vote.objects.get_or_create(question=question, user=user)
+        delta = 1
     else:
-        Vote.objects.create(question=question, user=user)
-        Question.objects.filter(pk=question.pk).update(vote_count=F("vote_count") + 1)
-        voted = True
-    event_qa_changed(event_id=question.event_id)
-    return voted
+        deleted, _details = Vote.objects.filter(question=question, user=user).delete()
+        changed, delta = bool(deleted), -1
+    if changed:
+        Question.objects.filter(pk=question.pk).update(vote_count=F("vote_count") + delta)
+        event_qa_changed(event_id=question.event_id)
+    return changed
 
 
 # --- Moderation (staff and the event's panelists) ------------------------------------------

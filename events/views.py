@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -49,12 +49,13 @@ from .forms import (
     QuestionForm,
     RejectForm,
 )
+from .middleware import POLL_ACCESS_SECONDS, poll_key, qa_unchanged_response
 from .models import Event, Question, Registration
 
 QA_CACHE_SECONDS = 600
 # Part of every Q&A cache key: bump it when the fragment templates change, so a deploy never
 # serves markup cached by the previous release.
-QA_MARKUP_REVISION = 2
+QA_MARKUP_REVISION = 3
 PERSONAL_CACHE_SECONDS = 120
 
 
@@ -293,16 +294,22 @@ def _token(event) -> str:
     return getattr(event, "qa_token", None) or services.qa_token(event.qa_version, event.created_at)
 
 
-_VOTE_MARK = re.compile(r'data-vote="([0-9]+)" aria-pressed="false"')
+_VOTE_MARK = re.compile(r"""data-vote="([0-9]+)" aria-pressed="false" hx-vals='\{"state": "on"\}'""")
 
 
 def _mark_my_votes(html: str, vote_ids) -> str:
-    # The cached HTML is the same for everyone; "my vote" is marked per request, in one pass.
+    # The cached HTML is the same for everyone; "my vote" is marked per request, in one pass:
+    # pressed, and the button then asks to take the vote back.
     if not vote_ids:
         return html
     mine = set(vote_ids)
     return _VOTE_MARK.sub(
-        lambda m: f'data-vote="{m.group(1)}" aria-pressed="true"' if int(m.group(1)) in mine else m.group(0), html
+        lambda m: (
+            f'data-vote="{m.group(1)}" aria-pressed="true" hx-vals=\'{{"state": "off"}}\''
+            if int(m.group(1)) in mine
+            else m.group(0)
+        ),
+        html,
     )
 
 
@@ -338,6 +345,8 @@ def _qa_live_context(request, event, access, sort, personal=None):
         "public_html": mark_safe(html),  # noqa: S308  # nosec B308 B703
         "mine_html": mark_safe(mine_html),  # noqa: S308  # nosec B308 B703
         "sort": sort,
+        # Sent back by the next poll (hx-include): an unchanged Q&A is answered with 204.
+        "qa_version": _token(event),
     }
 
 
@@ -387,6 +396,12 @@ def qa_fragment(request, event_id):
             raise Http404
         token = services.qa_token(*row)
         cache.add(keys["version"], token, 60)  # never overwrites what a committed change published
+    # This session may now poll cheaply for a minute (events/middleware.py).
+    session = getattr(request, "session", None)
+    if session is not None and session.session_key:
+        cache.set(poll_key(event_id, session.session_key), 1, POLL_ACCESS_SECONDS)
+    if request.GET.get("v") == token:
+        return qa_unchanged_response()
     event = Event(pk=event_id)  # only the pk and the version token are read
     event.qa_token = token
     context = _qa_live_context(request, event, access, _sort(request), found.get(keys["personal"]))
@@ -457,11 +472,15 @@ def question_withdraw(request, event_id, question_id):
 @require_POST
 @ratelimit(key="user", rate="30/m", method="POST", block=True)
 def question_vote(request, event_id, question_id):
-    """Active members: vote for a published question, or take the vote back (30 a minute)."""
+    """Active members: vote for a published question (state=on), or take the vote back
+    (state=off); repeating the same request changes nothing (30 a minute)."""
     event, access = qa_event_or_404(request, event_id)
     question = event_question_or_404(event, question_id)
+    state = request.POST.get("state")
+    if state not in ("on", "off"):
+        return HttpResponseBadRequest(_("Choose whether to vote or to take your vote back."))
     try:
-        services.question_vote_toggle(question=question, user=request.user)
+        services.question_vote_set(question=question, user=request.user, on=state == "on")
     except ValidationError as error:
         if not _is_htmx(request):
             messages.error(request, _error_text(error))

@@ -63,17 +63,22 @@ def test_voting_by_htmx_returns_the_fragment_with_my_vote_marked(actors, client_
     question = make_question(event, actors.member_a)
     other = make_question(event, actors.member_a, text="پرسش دوم درباره مجوز")
     client = client_as("member_b")
-    response = client.post(reverse("events:question_vote", args=[event.pk, question.pk]), HTTP_HX_REQUEST="true")
+    vote_url = reverse("events:question_vote", args=[event.pk, question.pk])
+    response = client.post(vote_url, {"state": "on"}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert response.status_code == 200
-    assert f'data-vote="{question.pk}" aria-pressed="true"' in body
-    assert f'data-vote="{other.pk}" aria-pressed="false"' in body
+    assert f"""data-vote="{question.pk}" aria-pressed="true" hx-vals='{{"state": "off"}}'""" in body
+    assert f"""data-vote="{other.pk}" aria-pressed="false" hx-vals='{{"state": "on"}}'""" in body
     # Member A shares the cached list but not B's vote mark.
     body_a = _fragment(client_as("member_a"), event).content.decode()
     assert f'data-vote="{question.pk}" aria-pressed="false"' in body_a
     assert ">۱<" in body_a  # the count itself is public
-    # Toggle back.
-    client.post(reverse("events:question_vote", args=[event.pk, question.pk]), HTTP_HX_REQUEST="true")
+    # The same "on" again changes nothing; "off" takes the vote back; a request without a state
+    # is refused.
+    client.post(vote_url, {"state": "on"}, HTTP_HX_REQUEST="true")
+    assert Vote.objects.count() == 1
+    assert client.post(vote_url, {}, HTTP_HX_REQUEST="true").status_code == 400
+    client.post(vote_url, {"state": "off"}, HTTP_HX_REQUEST="true")
     assert Vote.objects.count() == 0
 
 

@@ -18,27 +18,29 @@ pytestmark = pytest.mark.django_db
 # --- Votes ----------------------------------------------------------------------------------
 
 
-def test_vote_toggle_adds_then_removes_the_vote(actors):
+def test_vote_is_set_to_the_state_asked_and_repeating_it_changes_nothing(actors):
     event = make_event()
     question = make_question(event, actors.member_a)
     version = event.qa_version
 
-    assert services.question_vote_toggle(question=question, user=actors.member_b) is True
+    assert services.question_vote_set(question=question, user=actors.member_b, on=True) is True
+    assert services.question_vote_set(question=question, user=actors.member_b, on=True) is False
     question.refresh_from_db()
     assert (question.vote_count, Vote.objects.filter(question=question).count()) == (1, 1)
 
-    assert services.question_vote_toggle(question=question, user=actors.member_b) is False
+    assert services.question_vote_set(question=question, user=actors.member_b, on=False) is True
+    assert services.question_vote_set(question=question, user=actors.member_b, on=False) is False
     question.refresh_from_db()
     event.refresh_from_db()
     assert (question.vote_count, Vote.objects.filter(question=question).count()) == (0, 0)
-    assert event.qa_version == version + 2  # every change bumps the fragment's cache key
+    assert event.qa_version == version + 2  # each real change bumps the fragment's cache key, repeats do not
 
 
 def test_vote_counts_each_user_once(actors):
     event = make_event()
     question = make_question(event, actors.member_a)
-    services.question_vote_toggle(question=question, user=actors.member_a)
-    services.question_vote_toggle(question=question, user=actors.member_b)
+    services.question_vote_set(question=question, user=actors.member_a, on=True)
+    services.question_vote_set(question=question, user=actors.member_b, on=True)
     question.refresh_from_db()
     assert question.vote_count == 2
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -48,7 +50,7 @@ def test_vote_counts_each_user_once(actors):
 def test_vote_refused_on_a_waiting_question(actors):
     question = make_question(make_event(), actors.member_a, status=Question.Status.PENDING)
     with pytest.raises(ValidationError) as error:
-        services.question_vote_toggle(question=question, user=actors.member_b)
+        services.question_vote_set(question=question, user=actors.member_b, on=True)
     assert error.value.code == "not_votable"
 
 
@@ -239,8 +241,8 @@ def test_merge_moves_votes_without_double_counting(actors):
     duplicate = make_question(event, actors.member_b, text="همان پرسش قیمت")
     third = make_user("09130000044", "عضو سوم")
     for user in (actors.member_b, third):
-        services.question_vote_toggle(question=duplicate, user=user)
-    services.question_vote_toggle(question=kept, user=third)
+        services.question_vote_set(question=duplicate, user=user, on=True)
+    services.question_vote_set(question=kept, user=third, on=True)
     services.question_present(event=event, question=duplicate, by=actors.staff)
 
     services.question_merge(duplicate=duplicate, into=kept, by=actors.staff)
@@ -272,7 +274,7 @@ def test_commitment_from_question_notifies_askers_and_voters_on_status_change(ac
     event = make_event()
     question = make_question(event, actors.member_a)
     duplicate = make_question(event, actors.applicant, text="پرسش تکراری درباره مجوز")
-    services.question_vote_toggle(question=question, user=actors.member_b)
+    services.question_vote_set(question=question, user=actors.member_b, on=True)
     services.question_merge(duplicate=duplicate, into=question, by=actors.staff)
 
     commitment = services.commitment_create(

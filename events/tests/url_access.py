@@ -66,7 +66,7 @@ URL_ACCESS = {
     ),
     "events:question_edit": Rule(MEMBER_A_OBJECT, kwargs=_question()),
     "events:question_withdraw": Rule(MEMBER_A_POST, kwargs=_question(), method="post"),
-    "events:question_vote": Rule(MEMBER_POST, kwargs=_question(), method="post"),
+    "events:question_vote": Rule(MEMBER_POST, kwargs=_question(), method="post", data={"state": "on"}),
     "events:moderate": Rule(STAFF, kwargs=_event),
     "events:moderate_fragment": Rule(STAFF, kwargs=_event),
     "events:question_approve": Rule(STAFF_POST, kwargs=_question(Question.Status.PENDING), method="post"),
