@@ -141,39 +141,64 @@ def _targets_of(model) -> tuple[list[str], list[str], bool]:
     return _targets[model]
 
 
-# --- the public directory (members.views.directory) -----------------------------------------
+# --- tables' versions: caches of lists that are the same for everybody ------------------------
 
-DIRECTORY_KEY = "directory:v"
-DIRECTORY_MODELS = frozenset({"members.member", "pricing.product"})
+# Saving or deleting a row of these tables renews the table's token; `tables_token(...)` is part
+# of the keys of the public directory (members.views.directory) and the staff's permit dashboard
+# (permits.selectors.staff_dashboard_cached), which are thus renewed by any such change.
+TRACKED_TABLES = frozenset(
+    {
+        "members.member",
+        "pricing.product",
+        "permits.permit",
+        "permits.permitcase",
+        "permits.casestep",
+        "permits.permittype",
+        "permits.worker",
+    }
+)
+
+
+def _table_key(label) -> str:
+    return f"table-version:{label}"
+
+
+def tables_token(*labels) -> str:
+    keys = [_table_key(label) for label in labels]
+    found = cache.get_many(keys)
+    tokens = []
+    for key in keys:
+        token = found.get(key)
+        if token is None:
+            cache.add(key, _new_token(), VERSION_SECONDS)
+            token = cache.get(key) or "none"
+        tokens.append(token)
+    return ".".join(tokens)
+
+
+def bump_table(label) -> None:
+    cache.set(_table_key(label), _new_token(), VERSION_SECONDS)
 
 
 def directory_token() -> str:
-    """Part of every cached directory key; replaced when a member or a product is saved, or a
-    member's products change, so the listing shows such a change at once (the entries' short
-    lifetime bounds anything else)."""
-    token = cache.get(DIRECTORY_KEY)
-    if token is None:
-        cache.add(DIRECTORY_KEY, _new_token(), VERSION_SECONDS)
-        token = cache.get(DIRECTORY_KEY) or "none"
-    return token
+    return tables_token("members.member", "pricing.product")
 
 
-def bump_directory() -> None:
-    cache.set(DIRECTORY_KEY, _new_token(), VERSION_SECONDS)
+def _bump_now_and_on_commit(function) -> None:
+    function()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(function, robust=True)
 
 
 def _products_changed(sender, instance, action, **kwargs):
     if action.startswith("post_"):
-        bump_directory()
-        if transaction.get_connection().in_atomic_block:
-            transaction.on_commit(bump_directory, robust=True)
+        _bump_now_and_on_commit(lambda: bump_table("members.member"))
 
 
 def _changed(sender, instance, **kwargs):
-    if sender._meta.label_lower in DIRECTORY_MODELS:
-        bump_directory()
-        if transaction.get_connection().in_atomic_block:
-            transaction.on_commit(bump_directory, robust=True)
+    label = sender._meta.label_lower
+    if label in TRACKED_TABLES:
+        _bump_now_and_on_commit(lambda: bump_table(label))
     member_fields, user_fields, is_global = _targets_of(sender)
     if not (member_fields or user_fields or is_global):
         return
@@ -190,9 +215,7 @@ def _changed(sender, instance, **kwargs):
 
     # Now (what this transaction's own later reads see) and again once committed: a page
     # rendered by another request between the two, from rows before the commit, is never read.
-    bump()
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(bump, robust=True)
+    _bump_now_and_on_commit(bump)
 
 
 def connect_signals() -> None:

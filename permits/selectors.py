@@ -332,6 +332,33 @@ def staff_dashboard(*, today=None, list_limit=50) -> dict:
     }
 
 
+STAFF_DASHBOARD_CACHE_SECONDS = 120
+# Saving or deleting a row of these renews the cached staff dashboard at once.
+STAFF_DASHBOARD_TABLES = (
+    "permits.permit",
+    "permits.permitcase",
+    "permits.casestep",
+    "permits.permittype",
+    "permits.worker",
+    "members.member",
+)
+
+
+def staff_dashboard_cache_key(*, today=None) -> str:
+    """The staff dashboard is the same for every estates staff member (nothing in it depends on
+    who asks), so permits.views.dashboard keeps it rendered in the shared cache for
+    STAFF_DASHBOARD_CACHE_SECONDS under this key: per day and language, renewed at once when a
+    permit, case, step, permit type, worker or member is saved or deleted. The states stay
+    computed: at most that old (for changes made with QuerySet.update()), and a new day starts
+    a new entry."""
+    from django.utils.translation import get_language
+
+    from members.dashboard_cache import tables_token
+
+    today = _today(today)
+    return f"permits:staff-dashboard:{today.isoformat()}:{get_language()}:{tables_token(*STAFF_DASHBOARD_TABLES)}"
+
+
 def bottleneck_table() -> list[dict]:
     """Median days a case spends in each step, by issuer (finished steps only)."""
     from .models import Issuer

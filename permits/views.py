@@ -5,11 +5,14 @@ import functools
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import storages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
@@ -268,7 +271,13 @@ def dashboard(request):
     export = request.GET.get("format")
     if export in ("csv", "xlsx"):
         return _bottleneck_export(export)
-    return render(request, "permits/dashboard.html", selectors.staff_dashboard())
+    key = selectors.staff_dashboard_cache_key()
+    body_html = cache.get(key)
+    if body_html is None:
+        body_html = render_to_string("permits/_dashboard_body.html", selectors.staff_dashboard(), request=request)
+        cache.set(key, body_html, selectors.STAFF_DASHBOARD_CACHE_SECONDS)
+    # Rendered by our own template (escaped there); the same for every estates staff member.
+    return render(request, "permits/dashboard.html", {"body_html": mark_safe(body_html)})  # noqa: S308  # nosec B308 B703
 
 
 def _bottleneck_rows():
