@@ -59,6 +59,7 @@ def targets(rows):
     ratio_check("member dashboard", 0.25)
     ratio_check("directory search", 0.25)
     ratio_check("Q&A fragment", 0.50)
+    ratio_check("Q&A poll, nothing new", 0.50)
     qa = by_label.get("Q&A fragment")
     if qa:
         checks.append(("Q&A fragment ≥ 200 req/s", qa["rps"] >= 200, f"{qa['rps']:.0f} req/s"))

@@ -55,8 +55,13 @@ try:
 
     event = Event.objects.annotate(n=Count("questions")).order_by("-n").first()
     event_id = event.pk if event else None
+    # What an open Q&A page polls with: the version it shows (nothing new → 204).
+    from events.services import qa_token
+
+    qa_poll_query = f"?sort=votes&v={qa_token(event.qa_version, event.created_at)}" if event else ""
 except Exception:  # the events app is not there yet
     event_id = None
+    qa_poll_query = ""
 
 # The price report of the busiest round (≈ 83,000 of the million submissions at scale 100).
 report_query = ""
@@ -74,6 +79,7 @@ targets = [
     ("member dashboard", url("members:dashboard"), member),
     ("directory search", url("members:directory", query=search_query), ""),
     ("Q&A fragment", url("events:qa_fragment", event_id) if event_id else None, member),
+    ("Q&A poll, nothing new", url("events:qa_fragment", event_id, query=qa_poll_query) if event_id else None, member),
     ("price report", url("pricing:report", query=report_query), union_head),
     ("permits dashboard", url("permits:dashboard"), staff),
     ("admin: members", url("admin:members_member_changelist"), staff),

@@ -9,8 +9,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from cluster_portal.admin_jalali import JalaliAdminMixin
+from cluster_portal.admin_perf import LargeTableAdminMixin
 from cluster_portal.audit import audit_entries_for, audit_record, diff, snapshot
-from cluster_portal.paginators import LargeTablePaginator
 from cluster_portal.uploads import clean_image
 
 from . import exports, roles, selectors, services
@@ -141,7 +141,7 @@ def _reason_action(request, queryset, *, action, title, run):
 
 
 @admin.register(Member)
-class MemberAdmin(JalaliAdminMixin, EstatesStaffAccessMixin, admin.ModelAdmin):
+class MemberAdmin(JalaliAdminMixin, LargeTableAdminMixin, EstatesStaffAccessMixin, admin.ModelAdmin):
     form = MemberAdminForm
     list_display = [
         "business_name",
@@ -156,11 +156,7 @@ class MemberAdmin(JalaliAdminMixin, EstatesStaffAccessMixin, admin.ModelAdmin):
     search_fields = ["search_key"]
     search_help_text = _("Name, brand, owner, mobile, national ID, licence or membership number.")
     inlines = [MemberUserInline, StatusChangeInline]
-    # Thousands of members: no full count, no counts per filter choice.
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
-    paginator = LargeTablePaginator
-    list_per_page = 50
+    # Thousands of members: no full count, no counts per filter choice, 50 a page.
     filter_horizontal = ["products"]
     readonly_fields = ["status", "membership_number", "logo_preview", "created_at", "updated_at", "audit_trail"]
     actions = ["approve", "reject", "suspend", "reinstate", "mark_lapsed", "mark_resigned", "export_csv", "export_xlsx"]

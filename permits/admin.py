@@ -6,8 +6,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cluster_portal.admin_jalali import JalaliAdminMixin
+from cluster_portal.admin_perf import LargeTableAdminMixin
 from cluster_portal.audit import audit_record
-from cluster_portal.paginators import LargeTablePaginator
 from members.models import County
 from members.roles import is_estates_staff
 
@@ -164,7 +164,7 @@ class PermitAdminForm(forms.ModelForm):
 
 
 @admin.register(Permit)
-class PermitAdmin(JalaliAdminMixin, StaffAccess, AuditedAdmin, admin.ModelAdmin):
+class PermitAdmin(JalaliAdminMixin, LargeTableAdminMixin, StaffAccess, AuditedAdmin, admin.ModelAdmin):
     form = PermitAdminForm
     list_display = ["number", "permit_type", "member", "worker", "issue_date", "expiry_date", "state_display"]
     list_filter = [StateFilter, "permit_type", IssuerFilter, CountyFilter]
@@ -174,11 +174,7 @@ class PermitAdmin(JalaliAdminMixin, StaffAccess, AuditedAdmin, admin.ModelAdmin)
     filter_horizontal = ["products"]
     date_hierarchy = None
     # Tens of thousands of permits: no full count (table statistics), no counts per filter
-    # choice, and 50 rows a page (each row's state is computed).
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
-    paginator = LargeTablePaginator
-    list_per_page = 50
+    # choice, and 50 rows a page (each row's state is computed): LargeTableAdminMixin.
     readonly_fields = ["created_at"]
 
     def get_queryset(self, request):

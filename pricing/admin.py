@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cluster_portal.admin_jalali import JalaliAdminMixin
-from cluster_portal.paginators import LargeTablePaginator
+from cluster_portal.admin_perf import LargeTableAdminMixin
 from members.roles import is_estates_staff
 
 from . import services
@@ -82,18 +82,16 @@ class PriceReviewInline(admin.TabularInline):
 
 
 @admin.register(PriceSubmission)
-class PriceSubmissionAdmin(EstatesStaffAdmin):
+class PriceSubmissionAdmin(LargeTableAdminMixin, EstatesStaffAdmin):
     """Read-only: prices are changed by members and reviewed by the union head in the portal."""
 
     list_display = ["member", "product", "channel", "price_round", "price_rial", "status", "version", "is_current"]
     list_filter = ["status", "channel", "is_current", "price_round"]
     list_select_related = ["member", "product", "price_round"]
     search_fields = ["member__business_name"]
-    # A million rows: the first page is read from the price_sub_newest index (Meta.ordering),
-    # the unfiltered total comes from the table statistics, and no filter counts its choices.
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
-    paginator = LargeTablePaginator
+    # A million rows: the first page is read from the price_sub_newest index (Meta.ordering);
+    # the unfiltered total comes from the table statistics, no filter counts its choices, and
+    # 50 rows a page (LargeTableAdminMixin).
     inlines = [PriceReviewInline]
 
     def has_add_permission(self, request):

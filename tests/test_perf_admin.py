@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cluster_portal.admin_perf import LargeTableAdminMixin
 from cluster_portal.paginators import LargeTablePaginator
 from members.models import Member
 from permits.models import Permit
@@ -23,10 +24,22 @@ BIG_TABLES = [Member, PriceSubmission, Permit]
 @pytest.mark.parametrize("model", BIG_TABLES, ids=lambda m: m._meta.model_name)
 def test_big_table_admins_never_count_the_whole_table_or_each_filter_choice(model):
     model_admin = admin.site._registry[model]
+    assert isinstance(model_admin, LargeTableAdminMixin)
     assert model_admin.paginator is LargeTablePaginator
     assert model_admin.show_full_result_count is False
     assert model_admin.show_facets is admin.ShowFacets.NEVER
-    assert model_admin.list_per_page == 50 or model is PriceSubmission
+    assert model_admin.list_per_page == 50
+
+
+def test_the_quick_row_checkbox_is_the_same_markup_as_djangos(actors):
+    from django.utils import translation
+
+    actors.a.business_name = 'کارگاه "<ویژه>"'
+    for language in ("fa", "en"):
+        with translation.override(language):
+            quick = admin.site._registry[Member].action_checkbox(actors.a)
+            django = admin.ModelAdmin(Member, admin.site).action_checkbox(actors.a)
+        assert str(quick) == str(django)
 
 
 def _changelist_queries(client, url):
