@@ -67,50 +67,82 @@ def bump_global() -> None:
     cache.set(GLOBAL_KEY, _new_token(), VERSION_SECONDS)
 
 
-def _tokens(member_id, user_id) -> tuple[str, str, str]:
-    keys = [GLOBAL_KEY, _member_key(member_id), _user_key(user_id)]
-    found = cache.get_many(keys)
-    tokens = []
-    for key in keys:
-        token = found.get(key)
-        if token is None:
-            cache.add(key, _new_token(), VERSION_SECONDS)
-            token = cache.get(key) or "none"
-        tokens.append(token)
-    return tuple(tokens)
+def _link_key(user_id) -> str:
+    return f"dash:link:{user_id}"
 
 
-def page_key(*, user, member) -> str:
+def _page_key(user, member_id, member_stamp) -> str:
     """Also the creation times: a database rebuilt with the same ids (tests on a shared Redis)
     never meets a page cached for the earlier rows."""
-    global_token, member_token, user_token = _tokens(member.pk, user.pk)
     return ":".join(
         [
             "dash:page",
             RELEASE,
             str(user.pk),
             f"{user.date_joined.timestamp():.6f}",
-            str(member.pk),
-            f"{member.created_at.timestamp():.6f}",
+            str(member_id),
+            member_stamp,
             translation.get_language() or "",
             timezone.localdate().isoformat(),
-            global_token,
-            member_token,
-            user_token,
         ]
     )
 
 
+def _fresh_token(key, found) -> str:
+    token = found.get(key)
+    if token is None:
+        cache.add(key, _new_token(), VERSION_SECONDS)
+        token = cache.get(key) or "none"
+    return token
+
+
+def _cacheable(request) -> bool:
+    return not request.GET and not len(messages.get_messages(request))  # messages show once
+
+
+def cached_html(request) -> str | None:
+    """The signed-in user's cached dashboard, or None — without reading their member: which
+    member the user acts for is remembered with the user's token (a link added or removed
+    renews it), and the page is stored with the three tokens it was rendered under. Two reads
+    of the cache."""
+    if not _cacheable(request):
+        return None
+    user = request.user
+    found = cache.get_many([GLOBAL_KEY, _user_key(user.pk), _link_key(user.pk)])
+    link = found.get(_link_key(user.pk))
+    user_token = found.get(_user_key(user.pk))
+    if link is None or user_token is None or link[2] != user_token or GLOBAL_KEY not in found:
+        return None
+    member_id, member_stamp, _token = link
+    page_key = _page_key(user, member_id, member_stamp)
+    more = cache.get_many([_member_key(member_id), page_key])
+    stored = more.get(page_key)
+    tokens = (found[GLOBAL_KEY], more.get(_member_key(member_id)), user_token)
+    if stored is None or stored[0] != tokens:
+        return None
+    return stored[1].replace(CSRF_PLACEHOLDER, get_token(request))
+
+
 def cached_page(request, *, member, render) -> str:
-    """The dashboard's HTML for this user and member: from the cache, or `render(csrf_token)`
-    (called with a placeholder that is replaced by this request's CSRF token)."""
-    if len(messages.get_messages(request)) or request.GET:
-        return render(get_token(request))  # messages are shown once; query strings are not cached
-    key = page_key(user=request.user, member=member)
-    html = cache.get(key)
-    if html is None:
-        html = render(CSRF_PLACEHOLDER)
-        cache.set(key, html, DASHBOARD_CACHE_SECONDS)
+    """The dashboard's HTML for this user and member, rendered by `render(csrf_token)` (called
+    with a placeholder that is replaced by this request's CSRF token) and stored for
+    `cached_html` under the tokens read before rendering (a change while rendering makes the
+    entry outdated at once)."""
+    if not _cacheable(request):
+        return render(get_token(request))
+    user = request.user
+    keys = [GLOBAL_KEY, _member_key(member.pk), _user_key(user.pk)]
+    found = cache.get_many(keys)
+    tokens = tuple(_fresh_token(key, found) for key in keys)
+    member_stamp = f"{member.created_at.timestamp():.6f}"
+    html = render(CSRF_PLACEHOLDER)
+    cache.set_many(
+        {
+            _page_key(user, member.pk, member_stamp): (tokens, html),
+            _link_key(user.pk): (member.pk, member_stamp, tokens[2]),
+        },
+        DASHBOARD_CACHE_SECONDS,
+    )
     return html.replace(CSRF_PLACEHOLDER, get_token(request))
 
 

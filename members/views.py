@@ -124,6 +124,9 @@ def dashboard(request):
     """A member's users: status, membership number, the apps' sections, messages, colleagues.
     An applicant sees only that the application awaits approval. Cached per user and member
     (members/dashboard_cache.py: never shown to anybody else, renewed by their writes)."""
+    html = dashboard_cache.cached_html(request)
+    if html is not None:
+        return HttpResponse(html)
     member = _own_member_or_403(request)
     if member.status == Member.Status.APPLIED:
         return render(request, "members/awaiting.html", {"member": member})

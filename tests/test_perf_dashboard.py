@@ -1,5 +1,5 @@
 """The member dashboard is cached per user and member (members/dashboard_cache.py): a cached
-request costs two queries (three with database sessions) whatever the data, a page is never served to another user, and
+request costs one query (two with database sessions) whatever the data, a page is never served to another user, and
 what the user or anybody else changes shows on the next visit."""
 
 import re
@@ -42,7 +42,7 @@ def _fill(actors, n):
         notify(user=actors.member_a, subject=f"پیام {i}-{n}", channels=(PORTAL,))
 
 
-def test_cached_dashboard_costs_two_or_three_queries_and_a_fresh_one_the_same_for_one_row_or_many(actors, client_as):
+def test_cached_dashboard_costs_one_or_two_queries_and_a_fresh_one_the_same_for_one_row_or_many(actors, client_as):
     client = client_as("member_a")
     client.get(URL)  # the session's first request also saves it
     _fill(actors, 1)
@@ -52,9 +52,9 @@ def test_cached_dashboard_costs_two_or_three_queries_and_a_fresh_one_the_same_fo
     fresh_many, html = _queries(client)
     cached_many, cached_html = _queries(client)
     assert fresh_many == fresh_few
-    # The user and the member (with its link), and the session where sessions are in the
-    # database: everything else is in one cache entry.
-    assert cached_many == cached_few == 2 + (settings.SESSION_ENGINE == "django.contrib.sessions.backends.db")
+    # The user's own row, and the session where sessions are in the database: the member and
+    # the page come from the cache.
+    assert cached_many == cached_few == 1 + (settings.SESSION_ENGINE == "django.contrib.sessions.backends.db")
     assert "پیام 5-6" in html and cached_html.count("list-group-item-primary") == html.count("list-group-item-primary")
 
 
@@ -117,3 +117,25 @@ def test_flash_messages_are_shown_once_and_never_cached(actors, client_as):
     client.cookies[storage.cookie_name] = carrier.cookies[storage.cookie_name].value
     assert "پیام یک‌باره" in client.get(URL).content.decode()
     assert "پیام یک‌باره" not in client.get(URL).content.decode()
+
+
+def test_a_removed_colleague_is_refused_at_once_not_served_the_cached_page(actors, client_as):
+    colleague = make_user("09130000045", "همکار رفتنی")
+    link = MemberUser.objects.create(member=actors.a, user=colleague, role=MemberUser.Role.COLLEAGUE)
+    client = Client()
+    client.force_login(colleague)
+    assert client.get(URL).status_code == 200
+    assert actors.a.business_name in client.get(URL).content.decode()  # cached
+    link.delete()
+    assert client.get(URL).status_code == 403
+
+
+def test_a_status_change_by_the_staff_shows_at_once(actors, client_as):
+    client = client_as("member_a")
+    client.get(URL)
+    before = client.get(URL).content.decode()  # from the cache
+    actors.a.status = "suspended"
+    actors.a.save(update_fields=["status"])
+    after = client.get(URL).content.decode()
+    assert after != before
+    assert actors.a.get_status_display() in after
