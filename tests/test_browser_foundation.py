@@ -13,7 +13,8 @@ def test_login_with_persian_digits_then_switch_to_english(page, live_server):
     assert page.locator("html").get_attribute("lang") == "fa"
     page.fill("input[name=username]", "۰۹۱۲۱۲۳۴۵۶۷")
     page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].btn-primary")
+    with page.expect_navigation():
+        page.click("button[type=submit].btn-primary")
     page.wait_for_url(f"{live_server.url}/")
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert "خوشه شیرینی سنتی قزوین" in page.locator("h1").inner_text()
@@ -22,7 +23,8 @@ def test_login_with_persian_digits_then_switch_to_english(page, live_server):
     screenshot(page, "home-fa-phone")
     # Language switch (in the collapsed phone menu).
     page.click("button.navbar-toggler")
-    page.click("[data-testid=lang-switch]")
+    with page.expect_navigation():
+        page.click("[data-testid=lang-switch]")
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("dir") == "ltr"
     assert page.locator("html").get_attribute("lang") == "en"
@@ -36,7 +38,8 @@ def test_wrong_password_keeps_the_typed_number(page):
     page.goto("/accounts/login/")
     page.fill("input[name=username]", "۰۹۱۲۱۲۳۴۵۶۷")
     page.fill("input[name=password]", "wrong-password")
-    page.click("button[type=submit].btn-primary")
+    with page.expect_navigation():
+        page.click("button[type=submit].btn-primary")
     assert page.locator(".alert-danger").inner_text().strip() == "شماره همراه یا گذرواژه درست نیست."
     assert page.input_value("input[name=username]") == "۰۹۱۲۱۲۳۴۵۶۷"
     # Nothing wider than a 360 px phone.
