@@ -4,6 +4,7 @@ written exactly when the change is."""
 from django.contrib.contenttypes.models import ContentType
 
 from .models import AuditEntry
+from .validators import mask_identifier
 
 SENSITIVE = {"password", "owner_national_id", "national_id", "token", "otp", "secret"}
 
@@ -20,8 +21,7 @@ def _plain(value):
 
 def _mask(field: str, value):
     if field in SENSITIVE and value:
-        text = str(value)
-        return "*" * max(len(text) - 3, 0) + text[-3:]
+        return mask_identifier(value)
     return value
 
 

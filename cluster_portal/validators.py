@@ -88,3 +88,10 @@ def is_valid_sheba(value: str) -> bool:
 def validate_sheba(value: str) -> None:
     if not is_valid_sheba(value):
         raise ValidationError(_("Enter a valid Sheba number: IR followed by 24 digits."), code="invalid_sheba")
+
+
+def mask_identifier(value) -> str:
+    """A personal identifier shown to someone who may not read it whole: only the last three
+    characters stay (0012345679 → *******679)."""
+    text = str(value or "")
+    return "*" * max(len(text) - 3, 0) + text[-3:]

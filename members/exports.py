@@ -7,10 +7,7 @@ from django.utils.translation import gettext as _
 
 from cluster_portal import jalali
 from cluster_portal.exports import Table, csv_response, xlsx_response
-
-
-def _mask(value: str) -> str:
-    return "*" * max(len(value) - 3, 0) + value[-3:] if value else ""
+from cluster_portal.validators import mask_identifier
 
 
 def columns():
@@ -21,7 +18,10 @@ def columns():
         (_("kind"), lambda m, full: m.get_kind_display()),
         (_("status"), lambda m, full: m.get_status_display()),
         (_("owner's full name"), lambda m, full: m.owner_name),
-        (_("owner's national ID"), lambda m, full: m.owner_national_id if full else _mask(m.owner_national_id)),
+        (
+            _("owner's national ID"),
+            lambda m, full: m.owner_national_id if full else mask_identifier(m.owner_national_id),
+        ),
         (_("legal entity ID"), lambda m, full: m.legal_entity_id),
         (_("mobile number"), lambda m, full: m.mobile),
         (_("landline"), lambda m, full: m.landline),

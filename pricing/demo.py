@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cluster_portal.jalali import jalali_month_of, jalali_month_range
+from cluster_portal.money import toman_to_rial
 
 from .models import COST_FIELDS, Channel, PriceReview, PriceRound, PriceSubmission, Product, price_per_kg
 from .services import price_round_refresh_stats
@@ -159,7 +160,7 @@ def _seed_round(price_round, members, products, *, age, union_head):
                     price_toman *= 10  # typed in Rials
                     status = PriceSubmission.Status.NEEDS_INFO
                     message = "به نظر می‌رسد قیمت به ریال وارد شده است؛ لطفاً به تومان اصلاح کنید."
-                price_rial = int(price_toman) * 10
+                price_rial = toman_to_rial(int(price_toman))
                 per_kg = price_per_kg(unit=unit, price_rial=price_rial, net_grams=grams)
                 costs = {}
                 if rng.random() < 0.7:
@@ -234,7 +235,7 @@ def seed_scale(*, scale, stdout=None):
                     toman *= rng.lognormvariate(0, 0.08)
                     if rng.random() < 0.004:
                         toman *= 10  # Rials by mistake
-                    per_kg = max(int(toman) * 10, 10)
+                    per_kg = max(toman_to_rial(int(toman)), 10)
                     has_costs = rng.random() < 0.5
                     costs = [int(per_kg * COST_SHARES[name]) if has_costs else None for name in COST_FIELDS]
                     status = "accepted" if rng.random() < 0.9 else "submitted"

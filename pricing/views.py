@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from cluster_portal.exports import Table, table_response
+from cluster_portal.money import rial_to_toman
 from cluster_portal.templatetags.persian import num
 from members.roles import is_union_head, member_of
 
@@ -272,9 +273,9 @@ def _chart_data(rounds, by_round, products):
                     "q3": [None] * len(rounds),
                 },
             )
-            entry["median"][index] = round(cell.median / 10)
-            entry["q1"][index] = round(cell.q1 / 10)
-            entry["q3"][index] = round(cell.q3 / 10)
+            entry["median"][index] = round(rial_to_toman(round(cell.median)))
+            entry["q1"][index] = round(rial_to_toman(round(cell.q1)))
+            entry["q3"][index] = round(rial_to_toman(round(cell.q3)))
     ordered = sorted(series.items(), key=lambda item: item[1].pop("order"))
     return {
         "labels": [r.label for r in rounds],
