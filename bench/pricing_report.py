@@ -26,7 +26,7 @@ os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijk
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("HTTPS", "false")
 os.environ.setdefault("ALLOW_DEMO_SEED", "true")
-os.environ.setdefault("SMS_BACKEND", "cluster_portal.sms.LocmemSmsBackend")
+os.environ.setdefault("SMS_BACKEND", "core.sms.LocmemSmsBackend")
 
 
 def timed(fn, runs):

@@ -33,7 +33,7 @@ export DEBUG=false HTTPS=false ALLOWED_HOSTS=127.0.0.1 LOG_LEVEL=WARNING
 export SECRET_KEY=${BENCH_SECRET_KEY:-$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')}
 export DATABASE_URL=$DB_URL REDIS_URL=$REDIS CACHE_KEY_PREFIX=bench CONN_MAX_AGE=600
 export STATIC_ROOT=$DATA/static STATIC_MANIFEST=true
-export SMS_BACKEND=cluster_portal.sms.ConsoleSmsBackend EMAIL_URL=consolemail://
+export SMS_BACKEND=core.sms.ConsoleSmsBackend EMAIL_URL=consolemail://
 export RATELIMIT_ENABLE=false  # wrk is one client hammering one page: the limits would answer 429
 
 pg="postgresql://${DB_URL#*://}"

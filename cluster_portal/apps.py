@@ -2,11 +2,10 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-class ClusterPortalConfig(AppConfig):
+class PortalConfig(AppConfig):
+    """The composition: settings, URLs, the home page, role-aware navigation and `seed_demo`.
+    It may import every app; no app imports it."""
+
     name = "cluster_portal"
-    verbose_name = _("Portal")
-
-    def ready(self):
-        from . import admin_jalali
-
-        admin_jalali.install()
+    label = "portal"
+    verbose_name = _("Portal composition")

@@ -1,12 +1,11 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
+from core.notifications import unread_count
+from members import roles
+
 
 def _nav(request):
-    from members import roles
-
-    from .notifications import unread_count
-
     user = request.user
     if not user.is_authenticated:
         return {}

@@ -41,11 +41,13 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    "cluster_portal",
+    "core",
+    "catalogue",
     "members",
     "pricing",
     "events",
     "permits",
+    "cluster_portal",
 ]
 
 MIDDLEWARE = [
@@ -56,11 +58,11 @@ MIDDLEWARE = [
     # An unchanged Q&A poll is answered here, before sessions and users load (events/middleware.py).
     "events.middleware.QaPollMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "cluster_portal.middleware.CookieLocaleMiddleware",
+    "core.middleware.CookieLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "cluster_portal.middleware.SessionTimeoutMiddleware",
+    "core.middleware.SessionTimeoutMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "cluster_portal.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -71,7 +73,7 @@ MIDDLEWARE = [
     # A request over a rate limit gets the translated 429 page (RATELIMIT_VIEW), not a 403.
     "django_ratelimit.middleware.RatelimitMiddleware",
     # Last, so that its process_exception runs first: a database that is down gives a 503 page.
-    "cluster_portal.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "cluster_portal.urls"
@@ -90,12 +92,12 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "cluster_portal.context_processors.portal",
             ],
-            "builtins": ["cluster_portal.templatetags.persian"],
+            "builtins": ["core.templatetags.persian"],
         },
     }
 ]
 
-FORM_RENDERER = "cluster_portal.forms.PortalFormRenderer"
+FORM_RENDERER = "core.forms.PortalFormRenderer"
 
 # --- Data -----------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
@@ -161,9 +163,9 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 AXES_VERBOSE = True
 
 # Rate limits count in the default cache (Redis when configured: shared by every app server).
-RATELIMIT_VIEW = "cluster_portal.ratelimits.ratelimited"
+RATELIMIT_VIEW = "core.ratelimits.ratelimited"
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
-RATELIMIT_IP_META_KEY = "cluster_portal.ratelimits.client_ip"
+RATELIMIT_IP_META_KEY = "core.ratelimits.client_ip"
 
 # Two-step sign-in (cluster_portal/twofactor.py): required for estates staff, the union head and
 # superusers; optional for members.
@@ -189,7 +191,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Tehran"
 USE_I18N = True
 USE_TZ = True
-FORMAT_MODULE_PATH = ["cluster_portal.formats"]
+FORMAT_MODULE_PATH = ["core.formats"]
 
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -232,7 +234,7 @@ else:
 STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=not DEBUG)
 if STATIC_MANIFEST:
     STORAGES["staticfiles"] = {
-        "BACKEND": "cluster_portal.staticfiles.PortalStaticFilesStorage",
+        "BACKEND": "core.staticfiles.PortalStaticFilesStorage",
         # Readable by the web server that may serve STATIC_ROOT (uploads stay 0640).
         "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
     }
@@ -248,11 +250,14 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-SMS_BACKEND = env.str("SMS_BACKEND", default="cluster_portal.sms.ConsoleSmsBackend")
+SMS_BACKEND = env.str("SMS_BACKEND", default="core.sms.ConsoleSmsBackend")
 SMS_API_URL = env.str("SMS_API_URL", default="")
 SMS_API_KEY = env.str("SMS_API_KEY", default="")
 SMS_SENDER = env.str("SMS_SENDER", default="")
 STAFF_NOTIFY_EMAILS = env.list("STAFF_NOTIFY_EMAILS", default=[])
+# The estates staff's group (members.roles.ESTATES_STAFF): told by `core.notifications.notify_staff`,
+# and the group the platform's staff-only admin pages admit.
+ESTATES_STAFF_GROUP = "estates_staff"
 
 # --- Security headers -----------------------------------------------------------------------
 HTTPS = env.bool("HTTPS", default=not DEBUG)

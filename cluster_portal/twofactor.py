@@ -34,10 +34,10 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_ratelimit.decorators import ratelimit
 
-from .audit import audit_record
-from .forms import BootstrapFormMixin
-from .persian import normalize_digits_only
-from .templatetags.persian import num
+from core.audit import audit_record
+from core.forms import BootstrapFormMixin
+from core.persian import normalize_digits_only
+from core.templatetags.persian import num
 
 logger = logging.getLogger("cluster_portal.security")
 

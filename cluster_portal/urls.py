@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from core import views as core_views
 from members import auth_views
 
 from . import views
@@ -12,13 +13,13 @@ admin.site.index_title = admin.site.site_header
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
-    path("readyz", views.readyz, name="readyz"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/2fa/", include("cluster_portal.twofactor")),
     path("accounts/", include(auth_views.urlpatterns)),
-    path("notifications/", views.notifications, name="notifications"),
-    path("notifications/read/", views.notifications_mark_read, name="notifications_mark_read"),
+    path("notifications/", core_views.notifications, name="notifications"),
+    path("notifications/read/", core_views.notifications_mark_read, name="notifications_mark_read"),
     path("members/", include("members.urls")),
     path("events/", include("events.urls")),
     path("prices/", include("pricing.urls")),
@@ -26,6 +27,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler403 = "cluster_portal.views.error_403"
-handler404 = "cluster_portal.views.error_404"
-handler500 = "cluster_portal.views.error_500"
+handler403 = "core.views.error_403"
+handler404 = "core.views.error_404"
+handler500 = "core.views.error_500"

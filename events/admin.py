@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cluster_portal.admin_jalali import JalaliAdminMixin
+from core.admin_jalali import JalaliAdminMixin
 from members import roles
 
 from . import services

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Events")
+
+    def ready(self):
+        from members.extensions import register_dashboard_section
+
+        from .dashboard import member_dashboard_section
+
+        register_dashboard_section(member_dashboard_section)

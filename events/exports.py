@@ -4,8 +4,8 @@ printed), so an anonymous asker's name is never written into them."""
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from cluster_portal.exports import Table, csv_response, xlsx_response
-from cluster_portal.jalali import format_date, format_datetime
+from core.exports import Table, csv_response, xlsx_response
+from core.jalali import format_date, format_datetime
 
 from .models import Organisation, Topic
 

@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cluster_portal.forms import JalaliDateField, JalaliDateInput, PortalForm, PortalModelForm
-from cluster_portal.persian import digits_to_ascii
+from core.forms import JalaliDateField, JalaliDateInput, PortalForm, PortalModelForm
+from core.persian import digits_to_ascii
 
 from .models import QUESTION_MAX_LENGTH, Commitment, Organisation, Panelist, Question
 

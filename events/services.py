@@ -9,9 +9,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cluster_portal.audit import audit_record
-from cluster_portal.notifications import EMAIL, PORTAL, notify
-from cluster_portal.persian import search_key
+from core.audit import audit_record
+from core.notifications import EMAIL, PORTAL, notify
+from core.persian import search_key
 from members import roles
 
 from .models import (
@@ -451,7 +451,7 @@ def commitment_create(
 
 
 def _format_date(value):
-    from cluster_portal.jalali import format_date
+    from core.jalali import format_date
 
     return format_date(value)
 

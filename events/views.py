@@ -25,8 +25,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from cluster_portal.persian import normalize_digits_only, search_key
-from cluster_portal.validators import normalize_mobile
+from core.persian import normalize_digits_only, search_key
+from core.validators import normalize_mobile
 from members import roles
 
 from . import exports, ical, selectors, services

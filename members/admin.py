@@ -8,10 +8,10 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from cluster_portal.admin_jalali import JalaliAdminMixin
-from cluster_portal.admin_perf import LargeTableAdminMixin
-from cluster_portal.audit import audit_entries_for, audit_record, diff, snapshot
-from cluster_portal.uploads import clean_image
+from core.admin_jalali import JalaliAdminMixin
+from core.admin_perf import LargeTableAdminMixin
+from core.audit import audit_entries_for, audit_record, diff, snapshot
+from core.uploads import clean_image
 
 from . import exports, roles, selectors, services
 from .forms import RejectForm
@@ -207,7 +207,7 @@ class MemberAdmin(JalaliAdminMixin, LargeTableAdminMixin, EstatesStaffAccessMixi
     def audit_trail(self, obj):
         if not obj.pk:
             return "—"
-        from cluster_portal.jalali import format_datetime
+        from core.jalali import format_datetime
 
         rows = [
             (format_datetime(entry.created_at), entry.actor or "—", entry.action, entry.changes or "", entry.note)

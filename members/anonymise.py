@@ -17,9 +17,10 @@ from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cluster_portal.audit import audit_record
-from cluster_portal.models import AuditEntry
+from core.audit import audit_record
+from core.models import AuditEntry
 
+from .extensions import member_erasers
 from .models import ChangeRequest, ContactMessage, Invitation, Member, MemberUser
 
 ANONYMISABLE = (Member.Status.RESIGNED, Member.Status.REJECTED)
@@ -53,10 +54,10 @@ def anonymised_label(member) -> str:
 
 
 def is_anonymised(member) -> bool:
-    return member.owner_national_id == _placeholder_id(member.pk, 10)
+    return member.owner_national_id == placeholder_id(member.pk, 10)
 
 
-def _placeholder_id(pk: int, length: int) -> str:
+def placeholder_id(pk: int, length: int) -> str:
     """Unique (the columns are), never a valid national ID or mobile number (starts with X)."""
     return ("X" + str(pk).rjust(length - 1, "0"))[:length]
 
@@ -74,7 +75,7 @@ def _erase_user(user):
     _forget_sign_ins(user.mobile)
     user.full_name = ""
     user.email = ""
-    user.mobile = _placeholder_id(user.pk, 11)
+    user.mobile = placeholder_id(user.pk, 11)
     user.is_active = False
     user.set_unusable_password()  # also ends every session of the user (the session hash changes)
     user.save(update_fields=["full_name", "email", "mobile", "is_active", "password"])
@@ -90,21 +91,6 @@ def _forget_sign_ins(mobile):
         model.objects.filter(username=mobile).delete()
 
 
-def _erase_permits_data(member):
-    try:
-        from permits.models import CaseDocument, Worker
-    except ImportError:  # pragma: no cover - the permits app is part of the portal
-        return
-    for worker in Worker.objects.filter(member=member):
-        worker.full_name = ERASED
-        worker.national_id = _placeholder_id(worker.pk, 10)
-        worker.save(update_fields=["full_name", "national_id"])
-    documents = list(CaseDocument.objects.filter(case__member=member).values_list("pk", "storage_name"))
-    CaseDocument.objects.filter(pk__in=[pk for pk, _name in documents]).delete()
-    storage = storages["private"]
-    transaction.on_commit(lambda: [storage.delete(name) for _pk, name in documents])
-
-
 @transaction.atomic
 def member_anonymise(*, member: Member, actor) -> Member:
     member = Member.objects.select_for_update().get(pk=member.pk)
@@ -117,8 +103,8 @@ def member_anonymise(*, member: Member, actor) -> Member:
     for name in ERASED_TEXT_FIELDS:
         setattr(member, name, "")
     member.business_name = anonymised_label(member)
-    member.owner_national_id = _placeholder_id(member.pk, 10)
-    member.mobile = _placeholder_id(member.pk, 11)
+    member.owner_national_id = placeholder_id(member.pk, 10)
+    member.mobile = placeholder_id(member.pk, 11)
     member.logo = member.logo_thumbnail = ""
     member.directory_opt_in = member.contact_public = False
     member.refresh_search_key()
@@ -133,7 +119,8 @@ def member_anonymise(*, member: Member, actor) -> Member:
     Invitation.objects.filter(member=member).update(mobile="", full_name=ERASED)
     ContactMessage.objects.filter(member=member).delete()
     ChangeRequest.objects.filter(member=member).update(old_value=ERASED, new_value=ERASED, reason=ERASED)
-    _erase_permits_data(member)
+    for eraser in member_erasers():  # what the other apps keep about the member
+        eraser(member)
     member_type = ContentType.objects.get_for_model(Member)
     for entry in AuditEntry.objects.filter(object_id=str(member.pk), content_type=member_type):
         AuditEntry.objects.filter(pk=entry.pk).update(changes=_scrub(entry.changes), object_repr=member.business_name)

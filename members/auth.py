@@ -1,4 +1,4 @@
-from cluster_portal.validators import normalize_mobile
+from core.validators import normalize_mobile
 
 
 def axes_username(request, credentials):

@@ -8,9 +8,9 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cluster_portal import notifications
-from cluster_portal.forms import BootstrapFormMixin
-from cluster_portal.validators import normalize_mobile
+from core import notifications
+from core.forms import BootstrapFormMixin
+from core.validators import normalize_mobile
 
 
 class MobileLoginForm(BootstrapFormMixin, AuthenticationForm):

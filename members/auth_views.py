@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth
 from django.urls import path, reverse_lazy
 from django_ratelimit.decorators import ratelimit
 
-from cluster_portal.validators import normalize_mobile
+from core.validators import normalize_mobile
 
 from .auth_forms import MobileLoginForm, MobilePasswordResetForm, PortalPasswordChangeForm, PortalSetPasswordForm
 

@@ -34,7 +34,7 @@ DASHBOARD_CACHE_SECONDS = 120
 RELEASE = "1"
 CSRF_PLACEHOLDER = "csrf-placeholder-7f3a9c1e4b"
 # What every member's dashboard shows from these tables (not their own rows).
-GLOBAL_MODELS = frozenset({"pricing.priceround", "pricing.product", "events.event", "permits.permittype"})
+GLOBAL_MODELS = frozenset({"pricing.priceround", "catalogue.product", "events.event", "permits.permittype"})
 VERSION_SECONDS = 24 * 3600
 
 
@@ -181,7 +181,7 @@ def _targets_of(model) -> tuple[list[str], list[str], bool]:
 TRACKED_TABLES = frozenset(
     {
         "members.member",
-        "pricing.product",
+        "catalogue.product",
         "permits.permit",
         "permits.permitcase",
         "permits.casestep",
@@ -213,7 +213,7 @@ def bump_table(label) -> None:
 
 
 def directory_token() -> str:
-    return tables_token("members.member", "pricing.product")
+    return tables_token("members.member", "catalogue.product")
 
 
 def _bump_now_and_on_commit(function) -> None:

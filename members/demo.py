@@ -147,8 +147,8 @@ def demo_logo(colour: str, text: str):
 
 def seed(*, stdout=None):
     """Members of both kinds in every status, with logos and history (idempotent)."""
-    from cluster_portal.uploads import clean_image
-    from pricing.models import Product
+    from catalogue.models import Product
+    from core.uploads import clean_image
 
     from . import services
 
@@ -211,8 +211,8 @@ def seed_scale(*, scale: int, stdout=None):
     from django.contrib.auth.hashers import make_password
     from django.db.models import Max
 
-    from cluster_portal.persian import search_key
-    from pricing.models import Product
+    from catalogue.models import Product
+    from core.persian import search_key
 
     from .models import MembershipCounter
 

@@ -5,9 +5,9 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cluster_portal import jalali
-from cluster_portal.exports import Table, csv_response, xlsx_response
-from cluster_portal.validators import mask_identifier
+from core import jalali
+from core.exports import Table, csv_response, xlsx_response
+from core.validators import mask_identifier
 
 
 def columns():

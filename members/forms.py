@@ -7,17 +7,17 @@ from django.contrib.auth import password_validation
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
-from cluster_portal.forms import LtrInput, NumericInput, PortalForm, PortalModelForm
-from cluster_portal.persian import normalize_digits_only
-from cluster_portal.uploads import clean_image
-from cluster_portal.validators import (
+from catalogue.models import Product
+from core.forms import LtrInput, NumericInput, PortalForm, PortalModelForm
+from core.persian import normalize_digits_only
+from core.uploads import clean_image
+from core.validators import (
     normalize_mobile,
     validate_legal_entity_id,
     validate_mobile,
     validate_national_id,
     validate_postal_code,
 )
-from pricing.models import Product
 
 from .models import ChangeRequest, ContactMessage, Member, MemberUser, User
 

@@ -6,8 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cluster_portal.persian import search_key
-from cluster_portal.validators import normalize_mobile, validate_mobile
+from core.persian import search_key
+from core.validators import normalize_mobile, validate_mobile
 
 
 class UserManager(BaseUserManager):
@@ -115,7 +115,7 @@ class Member(models.Model):
     membership_number = models.PositiveIntegerField(_("membership number"), null=True, blank=True, unique=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.APPLIED, db_index=True)
     products = models.ManyToManyField(
-        "pricing.Product", blank=True, related_name="members", verbose_name=_("products made")
+        "catalogue.Product", blank=True, related_name="members", verbose_name=_("products made")
     )
     monthly_capacity_kg = models.PositiveIntegerField(_("monthly capacity (kg)"), null=True, blank=True)
     workers_count = models.PositiveSmallIntegerField(_("number of workers"), null=True, blank=True)

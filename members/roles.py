@@ -1,33 +1,25 @@
 """Roles: groups created by a migration; one place that answers "may this user …?"."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
-ESTATES_STAFF = "estates_staff"
+from core.groups import is_estates_staff, user_in_group
+
+ESTATES_STAFF = settings.ESTATES_STAFF_GROUP
 UNION_HEAD = "union_head"
 PANELIST = "panelist"
 ALL_GROUPS = (ESTATES_STAFF, UNION_HEAD, PANELIST)
 
 
-def _in_group(user, name: str) -> bool:
-    if not user.is_authenticated:
-        return False
-    cache = getattr(user, "_group_names", None)
-    if cache is None:
-        cache = set(user.groups.values_list("name", flat=True))
-        user._group_names = cache
-    return name in cache
-
-
-def is_estates_staff(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or _in_group(user, ESTATES_STAFF))
+__all__ = ["is_estates_staff", "is_union_head", "is_panelist", "member_of", "is_active_member", "estates_staff_users"]
 
 
 def is_union_head(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or _in_group(user, UNION_HEAD))
+    return user.is_authenticated and (user.is_superuser or user_in_group(user, UNION_HEAD))
 
 
 def is_panelist(user) -> bool:
-    return _in_group(user, PANELIST)
+    return user_in_group(user, PANELIST)
 
 
 def member_of(user):

@@ -4,9 +4,9 @@ address or number: templates get only what the viewer may see."""
 from django.db.models import Prefetch, Q
 from django.http import Http404
 
-from cluster_portal.models import Notification
-from cluster_portal.persian import normalize_digits_only, search_key
-from pricing.models import Product
+from catalogue.models import Product
+from core.models import Notification
+from core.persian import normalize_digits_only, search_key
 
 from .models import ChangeRequest, ContactMessage, Invitation, Member, MemberStatusChange, MemberUser
 

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cluster_portal import sms
-from cluster_portal.audit import audit_record, diff, snapshot
-from cluster_portal.notifications import EMAIL, PORTAL, SMS, notify, notify_staff
+from core import sms
+from core.audit import audit_record, diff, snapshot
+from core.notifications import EMAIL, PORTAL, SMS, notify, notify_staff
 
 from .models import (
     ChangeRequest,
@@ -77,8 +77,8 @@ def _record_status(member, *, actor, from_status, to_status, reason=""):
 
 
 def _save_logo(member, logo) -> None:
-    """logo: a cluster_portal.uploads.CleanFile (already checked and re-encoded)."""
-    from cluster_portal.uploads import thumbnail
+    """logo: a core.uploads.CleanFile (already checked and re-encoded)."""
+    from core.uploads import thumbnail
 
     old = (member.logo.name, member.logo_thumbnail.name) if member.logo else None
     member.logo.save(logo.content.name, logo.content, save=False)

@@ -2,7 +2,6 @@
 writes through services."""
 
 import hashlib
-import importlib
 import logging
 import mimetypes
 
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.decorators import ratelimit
 
 from . import dashboard_cache, roles, selectors, services
+from .extensions import dashboard_section_providers
 from .forms import (
     ChangeRequestForm,
     ColleagueInviteForm,
@@ -40,7 +40,6 @@ from .models import Member, MemberUser, User
 
 logger = logging.getLogger(__name__)
 
-DASHBOARD_APPS = ("events", "pricing", "permits")
 DIRECTORY_PAGE_SIZE = 12
 DIRECTORY_CACHE_SECONDS = 60
 DIRECTORY_CACHE_RELEASE = "1"  # bump when the directory's templates change
@@ -98,18 +97,9 @@ def join(request):
 
 
 def _dashboard_sections(request, member, csrf_token) -> list[dict]:
-    """Sections the other apps contribute through `<app>/dashboard.py` (optional)."""
+    """Sections the other apps registered (members.extensions.register_dashboard_section)."""
     sections = []
-    for app in DASHBOARD_APPS:
-        try:
-            module = importlib.import_module(f"{app}.dashboard")
-        except ModuleNotFoundError as error:
-            if error.name != f"{app}.dashboard":
-                raise
-            continue
-        provider = getattr(module, "member_dashboard_section", None)
-        if provider is None:
-            continue
+    for provider in dashboard_section_providers():
         section = provider(request=request, member=member)
         if section:
             context = {**(section.get("context") or {}), "csrf_token": csrf_token}

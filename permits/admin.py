@@ -5,9 +5,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from cluster_portal.admin_jalali import JalaliAdminMixin
-from cluster_portal.admin_perf import LargeTableAdminMixin
-from cluster_portal.audit import audit_record
+from core.admin_jalali import JalaliAdminMixin
+from core.admin_perf import LargeTableAdminMixin
+from core.audit import audit_record
 from members.models import County
 from members.roles import is_estates_staff
 

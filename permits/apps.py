@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class PermitsConfig(AppConfig):
     name = "permits"
     verbose_name = _("Health permits")
+
+    def ready(self):
+        from members.extensions import register_dashboard_section, register_member_eraser
+
+        from .anonymise import member_permits_erase
+        from .dashboard import member_dashboard_section
+
+        register_dashboard_section(member_dashboard_section)
+        register_member_eraser(member_permits_erase)

@@ -213,7 +213,7 @@ def seed(*, stdout=None):
 
 
 def _first_product():
-    from pricing.models import Product
+    from catalogue.models import Product
 
     return Product.objects.order_by("sort_order", "pk").first()
 

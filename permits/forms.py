@@ -3,9 +3,9 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cluster_portal.forms import JalaliDateField, LtrInput, PortalForm
-from cluster_portal.uploads import clean_document
-from pricing.models import Product
+from catalogue.models import Product
+from core.forms import JalaliDateField, LtrInput, PortalForm
+from core.uploads import clean_document
 
 from .models import CaseStepKind, ChecklistItem, Permit, PermitType, Worker
 from .services import allowed_next_steps
@@ -17,7 +17,7 @@ class WorkerForm(PortalForm):
     role = forms.ChoiceField(label=_("Role"), choices=Worker.Role.choices, initial=Worker.Role.PRODUCTION)
 
     def clean_national_id(self):
-        from cluster_portal.validators import validate_national_id
+        from core.validators import validate_national_id
 
         value = "".join(ch for ch in self.cleaned_data["national_id"] if ch not in " -")
         validate_national_id(value)

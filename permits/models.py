@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from cluster_portal.validators import validate_national_id
+from core.validators import validate_national_id
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -216,7 +216,7 @@ class PermitCase(models.Model):
         Worker, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("worker")
     )
     product = models.ForeignKey(
-        "pricing.Product",
+        "catalogue.Product",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -377,7 +377,9 @@ class Permit(models.Model):
     worker = models.ForeignKey(
         Worker, on_delete=models.PROTECT, null=True, blank=True, related_name="permits", verbose_name=_("holder")
     )
-    products = models.ManyToManyField("pricing.Product", blank=True, related_name="permits", verbose_name=_("products"))
+    products = models.ManyToManyField(
+        "catalogue.Product", blank=True, related_name="permits", verbose_name=_("products")
+    )
     case = models.OneToOneField(
         PermitCase,
         on_delete=models.SET_NULL,

@@ -11,8 +11,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cluster_portal.audit import audit_record, diff, snapshot
-from cluster_portal.notifications import notify, notify_staff
+from core.audit import audit_record, diff, snapshot
+from core.notifications import notify, notify_staff
 
 from .models import (
     CLOSED_STEPS,
@@ -210,7 +210,7 @@ def checklist_tick_set(*, case, item, actor, ticked: bool) -> bool:
 
 @transaction.atomic
 def case_document_add(*, case, actor, clean, title, checklist_item=None) -> CaseDocument:
-    """Stores an already checked file (cluster_portal.uploads.clean_document) in the private
+    """Stores an already checked file (core.uploads.clean_document) in the private
     storage under the portal's own name."""
     if checklist_item is not None and checklist_item.permit_type_id != case.permit_type_id:
         raise ValidationError({"checklist_item": _("This item is not on this case's checklist.")})
@@ -443,8 +443,8 @@ def _send_once(*, permit, offset, audience, today) -> bool:
 
 
 def _reminder_subject(permit, days_left: int, *, staff=False) -> str:
-    from cluster_portal.jalali import format_date
-    from cluster_portal.persian import digits_to_persian
+    from core.jalali import format_date
+    from core.persian import digits_to_persian
 
     values = {
         "type": permit.permit_type.name,

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from cluster_portal.exports import Table, table_response
-from cluster_portal.uploads import safe_download_name
+from core.exports import Table, table_response
+from core.uploads import safe_download_name
 from members.roles import is_active_member, is_estates_staff, member_of
 
 from . import selectors, services

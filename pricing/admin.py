@@ -2,39 +2,11 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from cluster_portal.admin_jalali import JalaliAdminMixin
-from cluster_portal.admin_perf import LargeTableAdminMixin
-from members.roles import is_estates_staff
+from core.admin_access import EstatesStaffAdmin
+from core.admin_perf import LargeTableAdminMixin
 
 from . import services
-from .models import PriceCellStat, PriceReview, PriceRound, PriceSubmission, Product
-
-
-class EstatesStaffAdmin(JalaliAdminMixin, admin.ModelAdmin):
-    """The estates staff run the catalogue and the rounds (no per-model permissions needed)."""
-
-    def has_module_permission(self, request):
-        return is_estates_staff(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return is_estates_staff(request.user)
-
-    def has_add_permission(self, request):
-        return is_estates_staff(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return is_estates_staff(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Product)
-class ProductAdmin(EstatesStaffAdmin):
-    list_display = ["name_fa", "name_en", "default_unit", "is_active", "sort_order"]
-    list_editable = ["is_active", "sort_order"]
-    search_fields = ["name_fa", "name_en", "slug"]
-    prepopulated_fields = {"slug": ["name_en"]}
+from .models import PriceCellStat, PriceReview, PriceRound, PriceSubmission
 
 
 def _run(modeladmin, request, queryset, service, done):

@@ -8,10 +8,11 @@ import random
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cluster_portal.jalali import jalali_month_of, jalali_month_range
-from cluster_portal.money import toman_to_rial
+from catalogue.models import Product
+from core.jalali import jalali_month_of, jalali_month_range
+from core.money import toman_to_rial
 
-from .models import COST_FIELDS, Channel, PriceReview, PriceRound, PriceSubmission, Product, price_per_kg
+from .models import COST_FIELDS, Channel, PriceReview, PriceRound, PriceSubmission, price_per_kg
 from .services import price_round_refresh_stats
 
 # Typical Toman per kg in Qazvin (autumn 1405); retail is ~20% above wholesale.

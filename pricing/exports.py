@@ -3,7 +3,7 @@ only; min/max only for the union head)."""
 
 from django.utils.translation import gettext as _
 
-from cluster_portal.money import rial_to_toman
+from core.money import rial_to_toman
 
 from .models import Channel
 

@@ -2,11 +2,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from cluster_portal.forms import NumericInput, PortalForm, TomanField
-from cluster_portal.money import rial_to_toman
+from catalogue.models import Product, Unit
+from core.forms import NumericInput, PortalForm, TomanField
+from core.money import rial_to_toman
 
 from . import selectors
-from .models import COST_LINES, Channel, PriceReview, Product, Unit, price_per_kg
+from .models import COST_LINES, Channel, PriceReview, price_per_kg
 
 MAX_TOMAN_PER_UNIT = 100_000_000  # 100 million Toman for one kg/box/piece of sweets is absurd
 
@@ -133,7 +134,7 @@ class PriceSubmissionForm(PortalForm):
 
 
 def _num(value):
-    from cluster_portal.templatetags.persian import num
+    from core.templatetags.persian import num
 
     return num(value)
 

@@ -1,45 +1,9 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-
-class Unit(models.TextChoices):
-    KG = "kg", _("kilogram")
-    BOX = "box", _("box")
-    PIECE = "piece", _("piece")
-
-
-class Product(models.Model):
-    """A product in the cluster's catalogue (Qazvin's sweets; staff add more)."""
-
-    name_fa = models.CharField(_("name (Persian)"), max_length=100, unique=True)
-    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
-    slug = models.SlugField(_("slug"), max_length=60, unique=True)
-    default_unit = models.CharField(_("default unit"), max_length=10, choices=Unit.choices, default=Unit.KG)
-    default_net_grams = models.PositiveIntegerField(
-        _("net grams per box/piece"),
-        null=True,
-        blank=True,
-        help_text=_("Only for products sold by the box or piece."),
-    )
-    is_active = models.BooleanField(_("active"), default=True)
-    sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
-
-    class Meta:
-        ordering = ["sort_order", "name_fa"]
-        verbose_name = _("product")
-        verbose_name_plural = _("products")
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def name(self) -> str:
-        if (get_language() or "fa").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name_fa
+from catalogue.models import Product, Unit
 
 
 class Channel(models.TextChoices):
@@ -95,7 +59,7 @@ class PriceRound(models.Model):
 
     @property
     def label(self) -> str:
-        from cluster_portal.jalali import jalali_month_label
+        from core.jalali import jalali_month_label
 
         return jalali_month_label(self.year, self.month)
 

@@ -8,7 +8,9 @@ from functools import reduce
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from .models import COST_FIELDS, COST_LINES, Channel, PriceCellStat, PriceRound, PriceSubmission, Product
+from catalogue.models import Product
+
+from .models import COST_FIELDS, COST_LINES, Channel, PriceCellStat, PriceRound, PriceSubmission
 from .statistics import INCLUDED_STATUSES, round_statistics
 
 PUBLISH_MIN_MEMBERS = 5

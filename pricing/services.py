@@ -11,9 +11,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cluster_portal.audit import audit_record
-from cluster_portal.jalali import jalali_month_range
-from cluster_portal.notifications import notify
+from core.audit import audit_record
+from core.jalali import jalali_month_range
+from core.notifications import notify
 
 from .models import COST_FIELDS, PriceCellStat, PriceReview, PriceRound, PriceSubmission, price_per_kg
 from .statistics import round_statistics
@@ -72,7 +72,7 @@ def price_round_open(*, year: int, month: int, actor, closes_on: datetime.date |
 
 
 def _fmt(value):
-    from cluster_portal.jalali import format_date
+    from core.jalali import format_date
 
     return format_date(value)
 

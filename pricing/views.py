@@ -7,16 +7,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from cluster_portal.exports import Table, table_response
-from cluster_portal.money import rial_to_toman
-from cluster_portal.templatetags.persian import num
+from catalogue.models import Product
+from core.exports import Table, table_response
+from core.money import rial_to_toman
+from core.templatetags.persian import num
 from members.roles import is_union_head, member_of
 
 from . import selectors, services
 from .access import active_member_required, staff_required, union_head_or_staff_required, union_head_required
 from .exports import export_rows
 from .forms import PriceSubmissionForm, ReviewForm
-from .models import COST_LINES, Channel, PriceRound, PriceSubmission, Product
+from .models import COST_LINES, Channel, PriceRound, PriceSubmission
 
 
 @active_member_required
@@ -125,7 +126,7 @@ def _initial_for(request, member, price_round):
         member=member, price_round=price_round, product=product, channel=initial["channel"], is_current=True
     ).first()
     if current:
-        from cluster_portal.money import rial_to_toman
+        from core.money import rial_to_toman
 
         initial.update(
             unit=current.unit,
@@ -253,8 +254,8 @@ def report(request):
 
 def _chart_data(rounds, by_round, products):
     """Median and Q1–Q3 per product × channel over the last rounds, in Toman per kg."""
-    from cluster_portal.jalali import _is_persian
-    from cluster_portal.persian import digits_to_persian
+    from core.jalali import _is_persian
+    from core.persian import digits_to_persian
 
     channel_labels = dict(Channel.choices)
     series = {}

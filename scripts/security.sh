@@ -55,7 +55,7 @@ WORK=$(mktemp -d)
 export DEBUG=false HTTPS=false SECRET_KEY="security-scan-$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz" \
   ALLOWED_HOSTS="$HOST,localhost" DATABASE_URL="sqlite:///$WORK/scan.sqlite3" REDIS_URL= \
   MEDIA_ROOT="$WORK/media" PRIVATE_MEDIA_ROOT="$WORK/private" STATIC_MANIFEST=false ALLOW_DEMO_SEED=true \
-  SMS_BACKEND=cluster_portal.sms.LocmemSmsBackend EMAIL_URL=dummymail:// \
+  SMS_BACKEND=core.sms.LocmemSmsBackend EMAIL_URL=dummymail:// \
   RATELIMIT_ENABLE=false AXES_FAILURE_LIMIT=100000 FAST_PASSWORD_HASHER=true
 $PY manage.py migrate --noinput -v0
 $PY manage.py seed_demo > "$OUT/seed.log" 2>&1

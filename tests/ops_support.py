@@ -153,7 +153,7 @@ def server_env(**overrides):
         ALLOW_DEMO_SEED="false",
         STATIC_MANIFEST="false",
         FAST_PASSWORD_HASHER="true",
-        SMS_BACKEND="cluster_portal.sms.ConsoleSmsBackend",
+        SMS_BACKEND="core.sms.ConsoleSmsBackend",
         EMAIL_URL="consolemail://",
         LOG_LEVEL="WARNING",
         ALLOWED_HOSTS="127.0.0.1,localhost",

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cluster_portal.admin_perf import LargeTableAdminMixin
-from cluster_portal.paginators import LargeTablePaginator
+from core.admin_perf import LargeTableAdminMixin
+from core.paginators import LargeTablePaginator
 from members.models import Member
 from permits.models import Permit
 from permits.tests import factories as permit_factories

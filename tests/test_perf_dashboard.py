@@ -15,8 +15,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cluster_portal.notifications import PORTAL, notify
 from conftest import make_user
+from core.notifications import PORTAL, notify
 from members import dashboard_cache
 from members.models import ContactMessage, MemberUser
 from permits.tests import factories as permit_factories

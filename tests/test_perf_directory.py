@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cluster_portal.persian import search_key
+from core.persian import search_key
 from members import dashboard_cache, selectors
 from members.models import Member
 from members.tests.factories import active_member

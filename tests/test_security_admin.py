@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
 
-from cluster_portal.models import AuditEntry
+from core.models import AuditEntry
 from tests.access import ROLES
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +70,7 @@ def test_staff_reach_the_member_list(client_as):
 
 
 def test_audit_trail_is_read_only_even_for_a_superuser(actors, client_as):
-    from cluster_portal.audit import audit_record
+    from core.audit import audit_record
 
     entry = audit_record(
         actor=actors.staff, action="member_approve", instance=actors.a, changes={"status": ["applied", "active"]}

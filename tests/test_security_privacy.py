@@ -13,9 +13,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from cluster_portal.models import AuditEntry
-from cluster_portal.persian import digits_to_persian
 from conftest import PASSWORD, give_totp_device, login_verified, totp_now
+from core.models import AuditEntry
+from core.persian import digits_to_persian
 from members.anonymise import member_anonymise
 from members.models import Member
 
@@ -156,7 +156,7 @@ def test_anonymise_is_an_admin_action_for_staff(actors, client_as):
 def test_logs_hold_no_passwords_codes_reset_links_or_national_ids(
     actors, caplog, settings, django_capture_on_commit_callbacks
 ):
-    settings.SMS_BACKEND = "cluster_portal.sms.ConsoleSmsBackend"
+    settings.SMS_BACKEND = "core.sms.ConsoleSmsBackend"
     caplog.set_level(logging.DEBUG)
     secrets = ["wrong-password-1", PASSWORD]
     client = Client()

@@ -7,9 +7,9 @@ import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from cluster_portal import sms
-from cluster_portal.ratelimits import client_ip
 from conftest import PASSWORD
+from core import sms
+from core.ratelimits import client_ip
 
 pytestmark = pytest.mark.django_db
 

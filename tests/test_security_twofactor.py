@@ -12,8 +12,8 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cluster_portal.models import AuditEntry
 from conftest import PASSWORD, give_totp_device, login_verified, make_user, totp_now, totp_unused
+from core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

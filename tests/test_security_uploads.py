@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from cluster_portal.uploads import clean_document, clean_image
+from core.uploads import clean_document, clean_image
 from members.models import Member
 from tests.upload_corpus import DOCUMENT_ATTACKS, HOSTILE_NAMES, IMAGE_ATTACKS, clean_pdf, jpeg_bytes
 
@@ -253,7 +253,7 @@ def test_user_supplied_names_never_reach_the_file_system_or_the_download(hostile
 
 
 def test_another_members_document_is_404_and_staff_may_download(actors, client_as):
-    from cluster_portal.uploads import clean_document as check
+    from core.uploads import clean_document as check
     from permits import services
 
     case = _case(actors)

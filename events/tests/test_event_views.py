@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cluster_portal.models import Notification
+from core.models import Notification
 from events import demo, selectors, services
 from events.dashboard import member_dashboard_section
 from events.models import AgendaItem, Commitment, Event, Question, Registration, Vote

@@ -6,8 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.utils import timezone
 
-from cluster_portal.models import AuditEntry, Notification
 from conftest import make_member, make_user
+from core.models import AuditEntry, Notification
 from events import services
 from events.models import Commitment, Event, Question, Registration, ReminderSent, Vote
 from events.tests.factories import make_commitment, make_event, make_panelist, make_question, make_registration

@@ -5,7 +5,7 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from cluster_portal.uploads import clean_image
+from core.uploads import clean_image
 from members import services
 from members.demo import national_id
 from members.models import County, Member

@@ -6,10 +6,10 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from cluster_portal.models import AuditEntry, Notification
+from catalogue.models import Product
+from core.models import AuditEntry, Notification
 from members.models import ChangeRequest, Member
 from members.tests.factories import active_member, apply_member
-from pricing.models import Product
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from cluster_portal import sms
 from conftest import PASSWORD, make_user
+from core import sms
 from members.models import User
 
 

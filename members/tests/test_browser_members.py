@@ -8,11 +8,11 @@ import io
 import pytest
 from PIL import Image
 
+from catalogue.models import Product
 from conftest import give_totp_device, make_user
 from members.models import Member
 from members.roles import ESTATES_STAFF
 from members.tests.factories import active_member, give_logo
-from pricing.models import Product
 from tests.browser import browser, login, page, screenshot  # noqa: F401 (fixtures)
 
 # serialized_rollback: the flush after a transactional test must not take away the rows data

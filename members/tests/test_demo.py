@@ -40,6 +40,6 @@ def test_seed_scale_bulk_inserts_twenty_members_per_step_with_owners():
 
 
 def test_demo_national_ids_are_valid():
-    from cluster_portal.validators import is_valid_national_id
+    from core.validators import is_valid_national_id
 
     assert all(is_valid_national_id(demo.national_id(seed)) for seed in range(100000000, 100000500))

@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cluster_portal.persian import digits_to_persian
+from core.persian import digits_to_persian
 from members.models import ContactMessage, Member
 from members.tests.factories import active_member
 from tests.access import ROLES

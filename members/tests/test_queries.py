@@ -7,10 +7,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from catalogue.models import Product
 from members import selectors
 from members.models import Member
 from members.tests.factories import active_member, give_logo
-from pricing.models import Product
 
 pytestmark = pytest.mark.django_db
 

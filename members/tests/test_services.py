@@ -2,9 +2,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 
-from cluster_portal import sms
-from cluster_portal.models import AuditEntry, Notification
 from conftest import make_user
+from core import sms
+from core.models import AuditEntry, Notification
 from members import services
 from members.models import (
     ChangeRequest,
@@ -53,7 +53,7 @@ def test_apply_creates_applicant_owner_history_audit_and_tells_staff(staff, djan
 
 
 def test_apply_saves_a_reencoded_logo_and_thumbnail():
-    from cluster_portal.uploads import clean_image
+    from core.uploads import clean_image
 
     member = apply_member(logo=clean_image(png_upload(size=(900, 600))))
     assert member.logo.name.startswith("members/logos/")

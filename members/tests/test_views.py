@@ -1,16 +1,14 @@
-import sys
-import types
-
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cluster_portal.models import Notification
-from cluster_portal.persian import digits_to_persian
+from catalogue.models import Product
+from core.models import Notification
+from core.persian import digits_to_persian
+from members import extensions
 from members.demo import national_id
 from members.models import ChangeRequest, ContactMessage, Invitation, Member, MemberUser, User
 from members.tests.factories import active_member, give_logo, png_upload
-from pricing.models import Product
 
 pytestmark = pytest.mark.django_db
 
@@ -184,8 +182,6 @@ def test_rejected_applicant_sees_the_reason(actors, client_as):
 
 
 def test_dashboard_shows_status_number_and_the_apps_sections(actors, client_as, monkeypatch):
-    module = types.ModuleType("events.dashboard")
-
     def member_dashboard_section(*, request, member):
         return {
             "title": "My events",
@@ -194,8 +190,7 @@ def test_dashboard_shows_status_number_and_the_apps_sections(actors, client_as, 
             "order": 10,
         }
 
-    module.member_dashboard_section = member_dashboard_section
-    monkeypatch.setitem(sys.modules, "events.dashboard", module)
+    monkeypatch.setattr(extensions, "_dashboard_sections", [member_dashboard_section])
     html = client_as("member_a").get(reverse("members:dashboard")).content.decode()
     assert 'data-testid="membership-number"><bdi dir="ltr">۱</bdi>' in html
     assert '<div class="card-header fw-semibold">My events</div>' in html
@@ -203,9 +198,8 @@ def test_dashboard_shows_status_number_and_the_apps_sections(actors, client_as, 
 
 
 def test_dashboard_of_a_suspended_member_has_no_app_sections(actors, client_as, monkeypatch):
-    module = types.ModuleType("events.dashboard")
-    module.member_dashboard_section = lambda **kwargs: {"title": "X", "template": "members/_status_badge.html"}
-    monkeypatch.setitem(sys.modules, "events.dashboard", module)
+    section = {"title": "X", "template": "members/_status_badge.html"}
+    monkeypatch.setattr(extensions, "_dashboard_sections", [lambda **kwargs: section])
     Member.objects.filter(pk=actors.a.pk).update(status="suspended")
     html = client_as("member_a").get(reverse("members:dashboard")).content.decode()
     assert 'data-testid="dashboard-section"' not in html

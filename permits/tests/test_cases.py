@@ -8,8 +8,8 @@ from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from cluster_portal.audit import audit_entries_for
-from cluster_portal.models import Notification
+from core.audit import audit_entries_for
+from core.models import Notification
 from permits import services
 from permits.models import CaseStep, Permit, PermitCase
 from permits.tests import factories

@@ -38,7 +38,7 @@ def test_seed_has_every_state_and_every_step(seeded):
     assert states == set(PermitState.values)
     steps = set(PermitCase.objects.values_list("step", flat=True))
     expected = set(CaseStepKind.values)
-    from pricing.models import Product
+    from catalogue.models import Product
 
     if not Product.objects.exists():
         expected.discard(CaseStepKind.REJECTED)

@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from cluster_portal.audit import audit_entries_for
-from cluster_portal.uploads import clean_document
+from core.audit import audit_entries_for
+from core.uploads import clean_document
 from permits import services
 from permits.models import CaseDocument
 from permits.tests import factories

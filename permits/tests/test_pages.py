@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from cluster_portal.uploads import clean_document
+from core.uploads import clean_document
 from members.models import Member
 from permits import services
 from permits.dashboard import member_dashboard_section

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.db import connection, connections
 from django.utils import timezone
 
-from cluster_portal import sms
-from cluster_portal.models import Notification
+from core import sms
+from core.models import Notification
 from permits.models import ReminderSent
 from permits.services import due_offset, permit_reminders_send
 from permits.tests import factories

@@ -19,7 +19,7 @@ def _case_id(actors):
 
 
 def _document_id(actors):
-    from cluster_portal.uploads import clean_document
+    from core.uploads import clean_document
     from permits import services
 
     case = _case(actors)

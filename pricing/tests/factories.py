@@ -1,4 +1,5 @@
-from pricing.models import PriceRound, PriceSubmission, Product, price_per_kg
+from catalogue.models import Product
+from pricing.models import PriceRound, PriceSubmission, price_per_kg
 
 
 def ensure_products():

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
-from cluster_portal.models import Notification
+from core.models import Notification
 from pricing import services
 from pricing.dashboard import member_dashboard_section
 from pricing.models import PriceCellStat, PriceRound, PriceSubmission

@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from cluster_portal.audit import audit_entries_for
-from cluster_portal.models import Notification
+from core.audit import audit_entries_for
+from core.models import Notification
 from pricing.models import PriceReview, PriceSubmission
 from pricing.tests.factories import make_members, make_open_round, make_round, make_submission
 

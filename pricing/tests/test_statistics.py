@@ -19,7 +19,7 @@ def _round_with(prices, *, product_slug="baklava", channel="wholesale"):
 
 
 def _cell(price_round, slug="baklava", channel="wholesale", compute=statistics.round_statistics):
-    from pricing.models import Product
+    from catalogue.models import Product
 
     return compute(price_round.pk)[(Product.objects.get(slug=slug).pk, channel)]
 

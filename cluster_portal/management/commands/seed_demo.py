@@ -2,14 +2,19 @@
 (a `seed(*, stdout)` function, and `seed_scale(*, scale, stdout)` for benchmark volume),
 called in dependency order after the demo accounts exist."""
 
-import importlib
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-APPS_IN_ORDER = ["members", "pricing", "events", "permits"]
+from events import demo as events_demo
+from members import demo as members_demo
+from permits import demo as permits_demo
+from pricing import demo as pricing_demo
+
+# Dependency order: each app's demo data may use what the ones before it made.
+DEMO_MODULES = [members_demo, pricing_demo, events_demo, permits_demo]
 
 
 class Command(BaseCommand):
@@ -24,28 +29,16 @@ class Command(BaseCommand):
                 "seed_demo creates accounts with a well-known password and is refused with "
                 "production settings (set ALLOW_DEMO_SEED=true only on a development machine)."
             )
-        from members.demo import seed_accounts
-
         with transaction.atomic():
-            seed_accounts(stdout=self.stdout)
-            for app in APPS_IN_ORDER:
-                module = _demo_module(app)
-                if module and hasattr(module, "seed"):
+            members_demo.seed_accounts(stdout=self.stdout)
+            for module in DEMO_MODULES:
+                if hasattr(module, "seed"):
                     module.seed(stdout=self.stdout)
         if scale:
-            for app in APPS_IN_ORDER:
-                module = _demo_module(app)
-                if module and hasattr(module, "seed_scale"):
+            for module in DEMO_MODULES:
+                if hasattr(module, "seed_scale"):
                     started = time.monotonic()
                     module.seed_scale(scale=scale, stdout=self.stdout)
+                    app = module.__name__.split(".")[0]
                     self.stdout.write(f"{app}: scale {scale} in {time.monotonic() - started:.1f} s")
         self.stdout.write(self.style.SUCCESS("Demo data ready. Password for every demo account: demo-pass-1405"))
-
-
-def _demo_module(app):
-    try:
-        return importlib.import_module(f"{app}.demo")
-    except ModuleNotFoundError as error:
-        if error.name != f"{app}.demo":
-            raise
-        return None

@@ -7,14 +7,11 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings
-from django.core.management import call_command
-from django.core.management.base import CommandError
-from django.test import override_settings
 from django.urls import reverse
 
-from cluster_portal import notifications, sms
-from cluster_portal.models import Notification
 from conftest import make_user
+from core import notifications, sms
+from core.models import Notification
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -72,7 +69,7 @@ def test_templates_have_no_inline_scripts_or_styles():
         text = path.read_text(encoding="utf-8")
         if "<script>" in text or 'style="' in text or "<style" in text or " on" + "click=" in text:
             offenders.append(str(path.relative_to(ROOT)))
-    for app in ("cluster_portal", "members", "events", "pricing", "permits"):
+    for app in ("core", "catalogue", "cluster_portal", "members", "events", "pricing", "permits"):
         for path in (ROOT / app).rglob("templates/**/*.html"):
             text = path.read_text(encoding="utf-8")
             if "<script>" in text or 'style="' in text or "<style" in text:
@@ -82,7 +79,7 @@ def test_templates_have_no_inline_scripts_or_styles():
 
 @pytest.mark.parametrize(("status", "text"), [(404, "صفحه پیدا نشد"), (403, "دسترسی ممکن نیست"), (500, "خطایی رخ داد")])
 def test_error_pages_are_translated(rf, db, status, text):
-    from cluster_portal import views
+    from core import views
 
     request = rf.get("/")
     request.user = None
@@ -128,32 +125,6 @@ def test_deploy_check_is_clean_with_production_values():
         HTTPS="true",
     )
     assert result.returncode == 0, result.stderr
-
-
-def test_seed_demo_refused_with_production_settings(db):
-    with override_settings(ALLOW_DEMO_SEED=False), pytest.raises(CommandError, match="refused"):
-        call_command("seed_demo")
-
-
-def test_seed_demo_is_idempotent_and_demo_accounts_log_in(client, db):
-    call_command("seed_demo")
-    call_command("seed_demo")
-    from members.models import Member, User
-
-    assert User.objects.filter(mobile__startswith="091200000").count() == 7
-    assert Member.objects.filter(mobile__in=["09120000001", "09120000002", "09120000003"]).count() == 3
-    for mobile in (
-        "09120000001",
-        "09120000002",
-        "09120000003",
-        "09120000010",
-        "09120000020",
-        "09120000030",
-        "09120000099",
-    ):
-        response = client.post(reverse("login"), {"username": mobile, "password": "demo-pass-1405"})
-        assert (mobile, response.status_code) == (mobile, 302)
-        client.post(reverse("logout"))
 
 
 def test_notify_sends_portal_email_and_sms_after_commit(db, django_capture_on_commit_callbacks, mailoutbox):

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from cluster_portal.uploads import clean_document, clean_image, safe_download_name, thumbnail
+from core.uploads import clean_document, clean_image, safe_download_name, thumbnail
 
 
 def _image_bytes(fmt="JPEG", size=(40, 30), mode="RGB", exif=False):

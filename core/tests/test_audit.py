@@ -1,5 +1,5 @@
-from cluster_portal.audit import audit_entries_for, audit_record, diff, snapshot
-from cluster_portal.models import AuditEntry
+from core.audit import audit_entries_for, audit_record, diff, snapshot
+from core.models import AuditEntry
 
 
 def test_audit_record_keeps_old_and_new_values_and_masks_ids(actors):

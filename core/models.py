@@ -30,7 +30,7 @@ class Notification(models.Model):
 
 class AuditEntry(models.Model):
     """Who changed what and when (old → new values). Written by services through
-    cluster_portal.audit.audit_record; read-only in the admin."""
+    core.audit.audit_record; read-only in the admin."""
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -4,7 +4,7 @@ import io
 from django.utils import translation
 from openpyxl import load_workbook
 
-from cluster_portal.exports import Table, csv_response, safe_cell, table_response
+from core.exports import Table, csv_response, safe_cell, table_response
 
 
 def test_safe_cell_quotes_formulas_and_keeps_values():

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from cluster_portal.validators import (
+from core.validators import (
     is_valid_legal_entity_id,
     is_valid_national_id,
     is_valid_sheba,

@@ -3,16 +3,16 @@ import datetime
 import pytest
 from django.utils import translation
 
-from cluster_portal import jalali
-from cluster_portal.money import rial_to_toman, toman_to_rial
-from cluster_portal.persian import (
+from core import jalali
+from core.money import rial_to_toman, toman_to_rial
+from core.persian import (
     digits_to_persian,
     normalize_digits_only,
     normalize_number,
     normalize_text,
     search_key,
 )
-from cluster_portal.templatetags.persian import fa_digits, jdate, jdatetime, num, rial, toman
+from core.templatetags.persian import fa_digits, jdate, jdatetime, num, rial, toman
 
 
 @pytest.mark.parametrize(
@@ -77,7 +77,7 @@ def test_parse_date_rejects_impossible_dates(typed):
 
 
 def test_jalali_date_field_cleans_and_errors_in_persian():
-    from cluster_portal.forms import JalaliDateField
+    from core.forms import JalaliDateField
 
     field = JalaliDateField()
     assert field.clean("۱۴۰۳/۱۲/۳۰") == datetime.date(2025, 3, 20)
@@ -87,7 +87,7 @@ def test_jalali_date_field_cleans_and_errors_in_persian():
 
 
 def test_jalali_date_widget_shows_jalali_in_fa_and_iso_in_en():
-    from cluster_portal.forms import JalaliDateInput
+    from core.forms import JalaliDateInput
 
     widget = JalaliDateInput()
     with translation.override("fa"):

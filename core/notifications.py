@@ -6,6 +6,7 @@ notifies anyone, and a failing channel is logged without undoing the change."""
 import logging
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import translation
@@ -52,11 +53,11 @@ def notify_many(*, users, subject, body="", url="", channels=(PORTAL, EMAIL, SMS
 
 
 def notify_staff(*, subject, body="", url="") -> int:
-    """Tell the estates staff (portal + e-mail)."""
-    from members.roles import estates_staff_users
-
+    """Tell the estates staff (portal + e-mail): the active users of the group that
+    `settings.ESTATES_STAFF_GROUP` names (the platform knows no roles of its own)."""
+    staff = get_user_model().objects.filter(groups__name=settings.ESTATES_STAFF_GROUP, is_active=True).distinct()
     with translation.override(settings.LANGUAGE_CODE):
-        return notify_many(users=estates_staff_users(), subject=subject, body=body, url=url, channels=(PORTAL, EMAIL))
+        return notify_many(users=staff, subject=subject, body=body, url=url, channels=(PORTAL, EMAIL))
 
 
 def unread_count(user) -> int:

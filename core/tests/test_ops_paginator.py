@@ -1,7 +1,9 @@
+from django.contrib.auth import get_user_model
 from django.db import connection
 
-from cluster_portal.paginators import LargeTablePaginator
-from members.models import User
+from core.paginators import LargeTablePaginator
+
+User = get_user_model()
 
 
 class EstimateAlways(LargeTablePaginator):
@@ -23,7 +25,7 @@ def test_an_unfiltered_big_table_uses_the_planner_statistics(db):
         assert paginator.count == 3  # exact elsewhere
         return
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE members_user")
-        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = 'members_user'::regclass")
+        cursor.execute(f"ANALYZE {User._meta.db_table}")
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [User._meta.db_table])
         estimate = cursor.fetchone()[0]
     assert paginator.count == estimate

@@ -1,4 +1,4 @@
-"""pytest plugin loaded first (pytest.ini: -p cluster_portal.testing): the test run's
+"""pytest plugin loaded first (pytest.ini: -p core.testing): the test run's
 environment defaults, set before Django reads its settings."""
 
 import atexit
@@ -11,7 +11,7 @@ os.environ.setdefault("HTTPS", "false")
 os.environ.setdefault("STATIC_MANIFEST", "false")  # tests read static files without collectstatic
 os.environ.setdefault("FAST_PASSWORD_HASHER", "true")
 os.environ.setdefault("ALLOW_DEMO_SEED", "true")
-os.environ.setdefault("SMS_BACKEND", "cluster_portal.sms.LocmemSmsBackend")
+os.environ.setdefault("SMS_BACKEND", "core.sms.LocmemSmsBackend")
 
 # Uploads made by tests land in a throw-away folder, never in the checkout's media folders.
 _media = tempfile.mkdtemp(prefix="portal-test-media-")

@@ -6,7 +6,7 @@ import pytest
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connection, connections
 from django.test import Client
 
-from cluster_portal.models import Notification
+from core.models import Notification
 
 
 @pytest.fixture

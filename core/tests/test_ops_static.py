@@ -9,7 +9,7 @@ import sys
 
 from django.conf import settings
 
-from cluster_portal.staticfiles import PortalStaticFilesStorage
+from core.staticfiles import PortalStaticFilesStorage
 
 
 def test_production_collectstatic_hashes_and_compresses(tmp_path):
