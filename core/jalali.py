@@ -73,12 +73,6 @@ def jalali_month_of(value: datetime.date) -> tuple[int, int]:
     return j.year, j.month
 
 
-def jalali_month_name(month: int, persian: bool | None = None) -> str:
-    if persian is None:
-        persian = _is_persian()
-    return _FA_MONTHS[month - 1] if persian else str(JALALI_MONTHS[month - 1])
-
-
 def jalali_month_label(year: int, month: int) -> str:
     """«مهر ۱۴۰۵» in fa, 'Mehr 1405' in en."""
     if _is_persian():

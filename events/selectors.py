@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from members import roles
 
-from .models import Answer, Commitment, Event, Panelist, Question, Registration, Vote
+from .models import Commitment, Event, Panelist, Question, Registration, Vote
 
 VISIBLE_QUESTION_STATES = (Question.Status.APPROVED, Question.Status.ANSWERED)
 
@@ -230,7 +230,3 @@ def event_report(*, event):
         "by_organisation": by_organisation,
         "commitments": commitments,
     }
-
-
-def answers_of(*, event):
-    return Answer.objects.filter(question__event=event)

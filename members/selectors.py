@@ -42,10 +42,6 @@ def directory_member_or_404(pk: int) -> Member:
         raise Http404 from None
 
 
-def directory_products():
-    return Product.objects.filter(is_active=True).order_by("sort_order", "name_fa")
-
-
 def public_contact(member: Member) -> dict:
     """What the directory may show of a member's contact details. A member that keeps them
     private (home producers by default) shows the county only."""

@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from core.validators import (
     is_valid_legal_entity_id,
@@ -8,6 +9,7 @@ from core.validators import (
     normalize_mobile,
     validate_mobile,
     validate_postal_code,
+    validate_sheba,
 )
 
 
@@ -82,3 +84,11 @@ def test_sheba_valid(sheba):
 )
 def test_sheba_invalid(sheba):
     assert is_valid_sheba(sheba) is False
+
+
+def test_validate_sheba_accepts_persian_digits_and_refuses_a_bad_checksum_in_persian():
+    validate_sheba("IR۰۶۲۹۶۰۰۰۰۰۰۰۱۰۰۳۲۴۲۰۰۰۰۱")  # no error
+    with translation.override("fa"), pytest.raises(ValidationError) as error:
+        validate_sheba("IR062960000000100324200002")
+    assert error.value.code == "invalid_sheba"
+    assert error.value.messages == ["شماره شبای معتبر وارد کنید: IR و پس از آن ۲۴ رقم."]
