@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "core",
     "catalogue",
+    "news",
     "members",
     "pricing",
     "events",

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -20,12 +21,16 @@ urlpatterns = [
     path("accounts/", include(auth_views.urlpatterns)),
     path("notifications/", core_views.notifications, name="notifications"),
     path("notifications/read/", core_views.notifications_mark_read, name="notifications_mark_read"),
+    path("news/", include("news.urls")),
     path("members/", include("members.urls")),
     path("events/", include("events.urls")),
     path("prices/", include("pricing.urls")),
     path("permits/", include("permits.urls")),
     path("admin/", admin.site.urls),
 ]
+# Development only (static() adds nothing when DEBUG is off): public uploads such as news
+# pictures; in production nginx or the object storage serves MEDIA_URL.
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler403 = "core.views.error_403"
 handler404 = "core.views.error_404"

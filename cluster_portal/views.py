@@ -4,10 +4,16 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from events.selectors import events_upcoming_public
+from news.selectors import contact_details, news_for_home
 
 
 @require_GET
 def home(request):
-    """Public: entry points by role and what is coming up."""
-    context = {"upcoming_events": events_upcoming_public(user=request.user, limit=3)}
+    """Public: cluster news, what is coming up, the estates company's contact details, and
+    entry points by role for those signed in."""
+    context = {
+        "news": news_for_home(limit=4),
+        "upcoming_events": events_upcoming_public(user=request.user, limit=3),
+        "contact": contact_details(),
+    }
     return render(request, "portal/home.html", context)

@@ -15,6 +15,7 @@ from .models import AgendaItem, Answer, Commitment, Event, Organisation, Panel, 
 
 CONFERENCE_TITLE = "همایش سیاست‌های خوشه شیرینی سنتی قزوین"
 UPCOMING_TITLE = "کارگاه آموزشی مجوزهای بهداشتی و بسته‌بندی"
+PUBLIC_TITLE = "بازارچه شیرینی سنتی قزوین"
 
 AGENDA = [
     (
@@ -264,9 +265,30 @@ def seed(*, stdout=None):
             user=users.get("09120000030"),
             order=1,
         )
+    _seed_public_bazaar(today)
     if stdout:
         stdout.write(f"events: {Event.objects.count()} events, {Question.objects.count()} questions")
     return conference, upcoming
+
+
+def _seed_public_bazaar(today):
+    """An upcoming event open to everyone: what a visitor sees on the home page."""
+    day = today + datetime.timedelta(days=21)
+    Event.objects.get_or_create(
+        title=PUBLIC_TITLE,
+        defaults=dict(
+            kind=Event.Kind.VISIT,
+            starts_at=_at(day, 16),
+            ends_at=_at(day, 21),
+            venue="قزوین، سبزه‌میدان",
+            description="اعضای خوشه شیرینی‌های سنتی قزوین را عرضه می‌کنند: باقلوا، نان برنجی، نان نخودچی و نان چای قزوینی.",
+            capacity=500,
+            registration_opens_at=_now() - datetime.timedelta(days=1),
+            registration_closes_at=_at(day - datetime.timedelta(days=1), 20),
+            audience=Event.Audience.PUBLIC,
+            status=Event.Status.PUBLISHED,
+        ),
+    )
 
 
 def seed_scale(*, scale: int, stdout=None):

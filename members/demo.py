@@ -1,11 +1,21 @@
 """Demo accounts of DESIGN.md (password demo-pass-1405) and their member businesses."""
 
+import base64
+
 from django.contrib.auth.models import Group
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import County, Member, MemberStatusChange, MemberUser, User
 from .roles import ESTATES_STAFF, PANELIST, UNION_HEAD
 
 DEMO_PASSWORD = "demo-pass-1405"
+# The demo's privileged accounts (estates staff, union head, superuser) must give an
+# authenticator code after the password. On a development machine they share this fixed secret,
+# so a newcomer adds it once to any authenticator app (or reads the code with
+# `python manage.py demo_totp`). Development only: seed_demo is refused in production.
+DEMO_TOTP_KEY_HEX = "3132333435363738393031323334353637383930"  # the bytes "12345678901234567890"
+DEMO_TOTP_SECRET = base64.b32encode(bytes.fromhex(DEMO_TOTP_KEY_HEX)).decode()
+PRIVILEGED_DEMO_MOBILES = ("09120000010", "09120000020", "09120000099")
 
 ACCOUNTS = [
     # mobile, full name, groups, is_staff, is_superuser
@@ -83,8 +93,20 @@ def seed_accounts(*, stdout=None):
                 member.refresh_search_key()
                 member.save(update_fields=["search_key"])
             MemberUser.objects.get_or_create(user=user, defaults={"member": member, "role": MemberUser.Role.OWNER})
+        if mobile in PRIVILEGED_DEMO_MOBILES:
+            _give_demo_authenticator(user)
     if stdout:
         stdout.write(f"demo accounts: {len(ACCOUNTS)}")
+        stdout.write(
+            "Staff, union head and superuser also give an authenticator code: add the secret "
+            f"{DEMO_TOTP_SECRET} to an authenticator app (or run `python manage.py demo_totp`)."
+        )
+
+
+def _give_demo_authenticator(user) -> None:
+    """The fixed demo authenticator (replaces none the user set up themselves)."""
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.create(user=user, name="demo authenticator", key=DEMO_TOTP_KEY_HEX, confirmed=True)
 
 
 # --- seed(): members of both kinds in every status, with logos ------------------------------

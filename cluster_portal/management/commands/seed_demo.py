@@ -10,11 +10,12 @@ from django.db import transaction
 
 from events import demo as events_demo
 from members import demo as members_demo
+from news import demo as news_demo
 from permits import demo as permits_demo
 from pricing import demo as pricing_demo
 
 # Dependency order: each app's demo data may use what the ones before it made.
-DEMO_MODULES = [members_demo, pricing_demo, events_demo, permits_demo]
+DEMO_MODULES = [members_demo, news_demo, pricing_demo, events_demo, permits_demo]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,13 @@
+from tests.access import PUBLIC, Rule
+
+
+def _published(actors):
+    from news.models import NewsItem
+
+    return {"item_id": NewsItem.objects.create(title="خبر", body="متن خبر").pk}
+
+
+URL_ACCESS = {
+    "news:list": Rule(PUBLIC),
+    "news:detail": Rule(PUBLIC, kwargs=_published),
+}
