@@ -62,7 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "cluster_portal.middleware.SessionTimeoutMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "cluster_portal.twofactor.TwoFactorMiddleware",
+    "members.twofactor.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A signed-in user's write request renews their cached dashboard (members/dashboard_cache.py).
     "members.dashboard_cache.DashboardWriteMiddleware",
@@ -165,7 +165,7 @@ RATELIMIT_VIEW = "cluster_portal.ratelimits.ratelimited"
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_IP_META_KEY = "cluster_portal.ratelimits.client_ip"
 
-# Two-step sign-in (cluster_portal/twofactor.py): required for estates staff, the union head and
+# Two-step sign-in (members/twofactor/): required for estates staff, the union head and
 # superusers; optional for members.
 TWO_FACTOR_REQUIRED = True
 OTP_TOTP_ISSUER = "Qazvin Sweets Cluster"

@@ -15,7 +15,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/2fa/", include("cluster_portal.twofactor")),
+    path("accounts/2fa/", include("members.twofactor.urls")),
     path("accounts/", include(auth_views.urlpatterns)),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_mark_read, name="notifications_mark_read"),

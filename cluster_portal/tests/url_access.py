@@ -1,9 +1,4 @@
-from tests.access import LOGIN, PUBLIC, SIGNED_IN, Rule
-
-# Two-step sign-in pages (cluster_portal/twofactor.py). In the walk, staff, union head and
-# superuser are signed in with their authenticator; the others have none.
-_REDIRECT_WHEN_SIGNED_IN = {**dict.fromkeys(PUBLIC, 302), "anonymous": LOGIN}
-_PRIVILEGED_302 = {"staff": 302, "union_head": 302, "superuser": 302}
+from tests.access import PUBLIC, SIGNED_IN, Rule
 
 URL_ACCESS = {
     "home": Rule(PUBLIC),
@@ -19,10 +14,5 @@ URL_ACCESS = {
     "password_reset_confirm": Rule(PUBLIC, kwargs=lambda actors: {"uidb64": "MQ", "token": "set-password"}),
     "password_reset_complete": Rule(PUBLIC),
     "notifications": Rule(SIGNED_IN),
-    "twofactor:manage": Rule(SIGNED_IN),
-    "twofactor:verify": Rule(_REDIRECT_WHEN_SIGNED_IN),  # to set-up (no device) or on (verified)
-    "twofactor:setup": Rule({**SIGNED_IN, **_PRIVILEGED_302}),  # already set up → manage
-    "twofactor:recovery": Rule(SIGNED_IN),
-    "twofactor:disable": Rule(_REDIRECT_WHEN_SIGNED_IN, method="post"),
     "notifications_mark_read": Rule({**dict.fromkeys(PUBLIC, 302), "anonymous": "login"}, method="post"),
 }
