@@ -56,6 +56,8 @@ MIDDLEWARE = [
     # An unchanged Q&A poll is answered here, before sessions and users load (events/middleware.py).
     "events.middleware.QaPollMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Cache-Control: private, no-store on whatever may be personal (cluster_portal/middleware.py).
+    "cluster_portal.middleware.PrivateCacheMiddleware",
     "cluster_portal.middleware.CookieLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -25,6 +25,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from cluster_portal.middleware import mark_public
+
 from . import dashboard_cache, roles, selectors, services
 from .forms import (
     ChangeRequestForm,
@@ -397,6 +399,9 @@ def logo(request, pk, variant):
     member = field.instance
     listed = member.status == member.Status.ACTIVE and member.directory_opt_in
     # Only a listed member's logo may sit in shared caches; others are for their viewer only.
-    response["Cache-Control"] = "public, max-age=3600" if listed else "private, no-store"
+    if listed:
+        mark_public(response, max_age=3600)
+    else:
+        response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -1,7 +1,7 @@
-from tests.access import PUBLIC, SIGNED_IN, Rule
+from tests.access import PUBLIC, SIGNED_IN, VISITORS, Rule
 
 URL_ACCESS = {
-    "home": Rule(PUBLIC),
+    "home": Rule(PUBLIC, public_cache=VISITORS),
     "healthz": Rule(PUBLIC),
     "readyz": Rule(PUBLIC),
     "set_language": Rule(dict.fromkeys(PUBLIC, 302), method="post", data={"language": "en", "next": "/"}),
@@ -9,10 +9,10 @@ URL_ACCESS = {
     "logout": Rule(dict.fromkeys(PUBLIC, 302), method="post"),
     "password_change": Rule(SIGNED_IN),
     "password_change_done": Rule(SIGNED_IN),
-    "password_reset": Rule(PUBLIC),
-    "password_reset_done": Rule(PUBLIC),
+    "password_reset": Rule(PUBLIC, public_cache=VISITORS),
+    "password_reset_done": Rule(PUBLIC, public_cache=VISITORS),
     "password_reset_confirm": Rule(PUBLIC, kwargs=lambda actors: {"uidb64": "MQ", "token": "set-password"}),
-    "password_reset_complete": Rule(PUBLIC),
+    "password_reset_complete": Rule(PUBLIC, public_cache=VISITORS),
     "notifications": Rule(SIGNED_IN),
     "notifications_mark_read": Rule({**dict.fromkeys(PUBLIC, 302), "anonymous": "login"}, method="post"),
 }

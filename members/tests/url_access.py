@@ -1,6 +1,6 @@
 """Every URL of the members app and who may see it (walked by tests/test_url_access.py)."""
 
-from tests.access import ACTIVE_MEMBER, LOGIN, MEMBER_A_OBJECT, PUBLIC, ROLES, SIGNED_IN, Rule
+from tests.access import ACTIVE_MEMBER, EVERYONE, LOGIN, MEMBER_A_OBJECT, PUBLIC, ROLES, SIGNED_IN, VISITORS, Rule
 
 
 def _colleague_of_a(actors):
@@ -66,15 +66,15 @@ URL_ACCESS = {
     ),
     # Only the invited number: a visitor creates the account; anyone else signed in gets 404.
     "members:invitation_accept": Rule({**dict.fromkeys(ROLES, 404), "anonymous": 200}, kwargs=_invitation_of_a),
-    "members:directory": Rule(PUBLIC),
-    "members:directory_detail": Rule(PUBLIC, kwargs=lambda actors: {"pk": actors.a.pk}),
+    "members:directory": Rule(PUBLIC, public_cache=VISITORS),
+    "members:directory_detail": Rule(PUBLIC, kwargs=lambda actors: {"pk": actors.a.pk}, public_cache=VISITORS),
     "members:contact": Rule(
         dict.fromkeys(ROLES, 302),
         kwargs=lambda actors: {"pk": actors.a.pk},
         method="post",
         data={"sender_name": "خریدار", "sender_mobile": "۰۹۱۳۵۵۵۵۵۵۵", "body": "سلام"},
     ),
-    "members:logo": Rule(PUBLIC, kwargs=_logo_of_a),
+    "members:logo": Rule(PUBLIC, kwargs=_logo_of_a, public_cache=EVERYONE),
     "twofactor:manage": Rule(SIGNED_IN),
     "twofactor:verify": Rule(_REDIRECT_WHEN_SIGNED_IN),  # to set-up (no device) or on (verified)
     "twofactor:setup": Rule({**SIGNED_IN, **_PRIVILEGED_302}),  # already set up → manage
