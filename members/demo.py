@@ -2,7 +2,7 @@
 
 from django.contrib.auth.models import Group
 
-from .models import County, Member, MemberStatusChange, MemberUser, User
+from .models import County, Member, MemberStatusChange, MemberUser, User, directory_search_key
 from .roles import ESTATES_STAFF, PANELIST, UNION_HEAD
 
 DEMO_PASSWORD = "demo-pass-1405"
@@ -254,6 +254,7 @@ def seed_scale(*, scale: int, stdout=None):
                     workers_count=1 + i % 12,
                     contact_public=kind == Member.Kind.GUILD,
                     search_key=search_key(f"{name} تولیدکننده {i}"),
+                    directory_key=directory_search_key(name, ""),
                 )
             )
         users = User.objects.bulk_create(users)

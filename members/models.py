@@ -109,6 +109,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.mobile
 
 
+def directory_search_key(business_name: str, brand: str) -> str:
+    return search_key(" ".join(filter(None, [business_name, brand])))[:400]
+
+
 class County(models.TextChoices):
     QAZVIN = "qazvin", _("Qazvin")
     ALBORZ = "alborz", _("Alborz")
@@ -166,7 +170,10 @@ class Member(models.Model):
         help_text=_("Otherwise the directory shows the county only and visitors write through the portal."),
     )
     staff_notes = models.TextField(_("staff notes"), blank=True, help_text=_("Seen by estates staff only."))
+    # Staff search (admin): names, owner, licence number. Never used for what visitors search.
     search_key = models.CharField(max_length=400, blank=True, editable=False, db_index=True)
+    # The public directory's search: only what the directory shows (business name, brand).
+    directory_key = models.CharField(max_length=400, blank=True, editable=False)
     created_at = models.DateTimeField(_("applied at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -208,6 +215,7 @@ class Member(models.Model):
         self.search_key = search_key(
             " ".join(filter(None, [self.business_name, self.brand, self.owner_name, self.guild_licence_number]))
         )[:400]
+        self.directory_key = directory_search_key(self.business_name, self.brand)
 
 
 class MembershipCounter(models.Model):
