@@ -16,6 +16,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from members.models import User
+from members.twofactor import policy
 
 SessionStore = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
 
@@ -26,7 +27,7 @@ def session_cookie(mobile, *, second_factor=False):
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session["_otp_required"] = second_factor
+    session[policy.REQUIRED_SESSION_KEY] = [user.privilege_version, second_factor, policy.privileges(user)]
     if second_factor:
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
         device = device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)

@@ -2,6 +2,8 @@
 environment (or a `.env` file beside manage.py); the defaults are the embedded set-up: SQLite,
 local files, local-memory cache, console e-mail and SMS."""
 
+import hashlib
+import hmac
 from datetime import timedelta
 from pathlib import Path
 
@@ -59,13 +61,15 @@ MIDDLEWARE = [
     # An unchanged Q&A poll is answered here, before sessions and users load (events/middleware.py).
     "events.middleware.QaPollMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Cache-Control: private, no-store on whatever may be personal (cluster_portal/middleware.py).
+    "core.middleware.PrivateCacheMiddleware",
     "core.middleware.CookieLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.SessionTimeoutMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "cluster_portal.twofactor.TwoFactorMiddleware",
+    "members.twofactor.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A signed-in user's write request renews their cached dashboard (members/dashboard_cache.py).
     "members.dashboard_cache.DashboardWriteMiddleware",
@@ -110,13 +114,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "members.User"
 
+
+def _deployment_id(database: dict, secret: str) -> str:
+    """Names this deployment: its database (engine, host, port, name) signed with its secret
+    key. Two portals sharing one Redis, or one browser host, never share a cache key or a
+    cookie name unless both their database and their secret are the same."""
+    identity = "|".join(str(database.get(key) or "") for key in ("ENGINE", "HOST", "PORT", "NAME"))
+    return hmac.new(secret.encode(), identity.encode(), hashlib.sha256).hexdigest()[:12]
+
+
+DEPLOYMENT_ID = _deployment_id(DATABASES["default"], SECRET_KEY)
+# Every cache key (cached pages and fragments, sessions, sign-in lockouts, rate limits) starts
+# with this; set CACHE_KEY_PREFIX to keep caches and sessions across a change of secret key.
+CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default=f"portal-{DEPLOYMENT_ID}")
+# Browsers send a host's cookies to every port of it: two portals on one host (staging beside
+# production, two clusters behind one name) must not overwrite each other's session.
+SESSION_COOKIE_NAME = env.str("SESSION_COOKIE_NAME", default=f"portal_session_{DEPLOYMENT_ID[:8]}")
+CSRF_COOKIE_NAME = env.str("CSRF_COOKIE_NAME", default=f"portal_csrf_{DEPLOYMENT_ID[:8]}")
+
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="portal"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
             "OPTIONS": {
                 "SOCKET_CONNECT_TIMEOUT": 1,
                 "SOCKET_TIMEOUT": 1,
@@ -126,7 +148,7 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
     AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": CACHE_KEY_PREFIX}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
     AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
     # The local-memory cache counts rate limits per process: right for one server (the embedded
@@ -168,7 +190,7 @@ RATELIMIT_VIEW = "core.ratelimits.ratelimited"
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_IP_META_KEY = "core.ratelimits.client_ip"
 
-# Two-step sign-in (cluster_portal/twofactor.py): required for estates staff, the union head and
+# Two-step sign-in (members/twofactor/): required for estates staff, the union head and
 # superusers; optional for members.
 TWO_FACTOR_REQUIRED = True
 OTP_TOTP_ISSUER = "Qazvin Sweets Cluster"

@@ -17,7 +17,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/2fa/", include("cluster_portal.twofactor")),
+    path("accounts/2fa/", include("members.twofactor.urls")),
     path("accounts/", include(auth_views.urlpatterns)),
     path("notifications/", core_views.notifications, name="notifications"),
     path("notifications/read/", core_views.notifications_mark_read, name="notifications_mark_read"),

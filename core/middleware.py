@@ -1,12 +1,14 @@
+import functools
 import logging
 import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +32,66 @@ class CookieLocaleMiddleware:
         response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+# --- who may keep a copy of a response ---------------------------------------------------------
+
+
+def mark_public(response, *, max_age: int):
+    """A response that is the same for everybody and carries nothing personal (a listed member's
+    logo): shared caches may keep it even when a signed-in user asked for it."""
+    response.portal_cache_public = True
+    patch_cache_control(response, public=True, max_age=max_age)
+    return response
+
+
+def private_response(view):
+    """For a view whose answer is personal even to a visitor who is not signed in (a link
+    holder's page): `Cache-Control: private, no-store` whoever asks."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.portal_cache_private = True
+        return response
+
+    return wrapped
+
+
+def is_personal(request, response) -> bool:
+    """Whether the response may carry personal or role-restricted data: anything answered to a
+    request that carries a session (every signed-in user has one) or flash messages, that makes a
+    session, that is not a read, or that a view marked private."""
+    if getattr(response, "portal_cache_private", False):
+        return True
+    if request.method not in ("GET", "HEAD"):
+        return True
+    if request.COOKIES.get(CookieStorage.cookie_name):  # the visitor's own flash messages
+        return True
+    session = getattr(request, "session", None)
+    return session is not None and (bool(session.session_key) or session.modified or not session.is_empty())
+
+
+class PrivateCacheMiddleware:
+    """`Cache-Control: private, no-store` on every response that may carry personal or
+    role-restricted data (`is_personal`): every page a signed-in user sees (their name is in the
+    menu), the dashboard, prices, permits, notifications, two-step pages, exports, the admin.
+    Public pages answered to visitors (home, directory, price bands, public events) and static
+    files keep their caching; a view may mark a response public (`mark_public`) or private
+    (`private_response`). Just inside SessionMiddleware: it sees every response that went
+    through the session."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not getattr(response, "portal_cache_public", False) and is_personal(request, response):
+            patch_cache_control(response, private=True, no_store=True)
+            for directive in ("max-age", "s-maxage"):
+                if directive in response.get("Cache-Control", ""):
+                    patch_cache_control(response, **{directive.replace("-", "_"): 0})
         return response
 
 

@@ -3,14 +3,13 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_jalali import JalaliAdminMixin
 from core.admin_perf import LargeTableAdminMixin
-from core.audit import audit_entries_for, audit_record, diff, snapshot
+from core.audit import audit_entries_for
 from core.uploads import clean_image
 
 from . import exports, roles, selectors, services
@@ -101,9 +100,6 @@ class MemberAdminForm(forms.ModelForm):
         if upload and hasattr(upload, "content_type"):
             self.clean_logo_file = clean_image(upload)
         return upload
-
-
-AUDITED_FIELDS = [*services.APPLICATION_FIELDS, "staff_notes"]
 
 
 def _reason_action(request, queryset, *, action, title, run):
@@ -221,16 +217,23 @@ class MemberAdmin(JalaliAdminMixin, LargeTableAdminMixin, EstatesStaffAccessMixi
         )
 
     def save_model(self, request, obj, form, change):
-        with transaction.atomic():
-            before = snapshot(Member.objects.get(pk=obj.pk), AUDITED_FIELDS) if change else {}
-            obj.refresh_search_key()
-            logo = getattr(form, "clean_logo_file", None)
-            if logo is not None:
-                services._save_logo(obj, logo)
-            super().save_model(request, obj, form, change)
-            changes = diff(before, snapshot(obj, AUDITED_FIELDS))
-            if changes:
-                audit_record(actor=request.user, action="member.staff_edit", instance=obj, changes=changes)
+        """Through the service (audited, search key, logo, products in one transaction)."""
+        data = {name: form.cleaned_data[name] for name in form.changed_data if name in services.STAFF_EDIT_FIELDS}
+        products = form.cleaned_data.get("products") if "products" in form.changed_data else None
+        services.member_staff_edit(
+            member=obj,
+            actor=request.user,
+            data=data,
+            products=products,
+            logo=getattr(form, "clean_logo_file", None),
+            remove_logo="logo" in form.changed_data and form.cleaned_data.get("logo") is False,
+        )
+        obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        # The products were saved by the service (form.save_m2m() would write them again).
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     @admin.action(description=_("Approve selected applications"))
     def approve(self, request, queryset):

@@ -7,6 +7,11 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self):
-        from . import dashboard_cache
+        from django.contrib.auth.signals import user_logged_in
+
+        from . import dashboard_cache, roles
+        from .twofactor import policy
 
         dashboard_cache.connect_signals()
+        roles.connect_signals()
+        user_logged_in.connect(policy.on_user_logged_in, dispatch_uid="twofactor_remember_requirement")

@@ -80,6 +80,8 @@ def _page_key(user, member_id, member_stamp) -> str:
             RELEASE,
             str(user.pk),
             f"{user.date_joined.timestamp():.6f}",
+            # The navigation shows the user's roles: a role gained or lost renders anew.
+            str(user.privilege_version),
             str(member_id),
             member_stamp,
             translation.get_language() or "",

@@ -5,7 +5,7 @@ import base64
 from django.contrib.auth.models import Group
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import County, Member, MemberStatusChange, MemberUser, User
+from .models import County, Member, MemberStatusChange, MemberUser, User, directory_search_key
 from .roles import ESTATES_STAFF, PANELIST, UNION_HEAD
 
 DEMO_PASSWORD = "demo-pass-1405"
@@ -276,6 +276,7 @@ def seed_scale(*, scale: int, stdout=None):
                     workers_count=1 + i % 12,
                     contact_public=kind == Member.Kind.GUILD,
                     search_key=search_key(f"{name} تولیدکننده {i}"),
+                    directory_key=directory_search_key(name, ""),
                 )
             )
         users = User.objects.bulk_create(users)

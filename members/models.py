@@ -51,8 +51,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff status"), default=False, help_text=_("Can sign in to the admin site."))
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Renewed whenever what the user may do could have changed (members.roles): sessions compare
+    # it with the stamp they checked the user's roles under.
+    privilege_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
+
+    PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "is_active")
 
     USERNAME_FIELD = "mobile"
     EMAIL_FIELD = "email"
@@ -69,11 +74,43 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         self.mobile = normalize_mobile(self.mobile)
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        user = super().from_db(db, field_names, values)
+        user._loaded_privileges = user._privilege_flags()
+        return user
+
+    def _privilege_flags(self) -> dict:
+        return {name: self.__dict__[name] for name in self.PRIVILEGE_FIELDS if name in self.__dict__}
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if not self._state.adding:
+            loaded = getattr(self, "_loaded_privileges", None) or {}
+            changed = any(loaded.get(name, value) != value for name, value in self._privilege_flags().items())
+            if changed:
+                # The staff, superuser or active flag changed: every session of the user checks
+                # its roles again on its next request.
+                self.privilege_version = models.F("privilege_version") + 1
+                if update_fields is not None:
+                    kwargs["update_fields"] = {*update_fields, "privilege_version"}
+            elif update_fields is None:
+                # A full save never writes back a stamp read before a change made elsewhere.
+                self.privilege_version = models.F("privilege_version")
+        super().save(*args, **kwargs)
+        if isinstance(self.privilege_version, models.expressions.Combinable):
+            self.refresh_from_db(fields=["privilege_version"])
+        self._loaded_privileges = self._privilege_flags()
+
     def get_full_name(self):
         return self.full_name
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.mobile
+
+
+def directory_search_key(business_name: str, brand: str) -> str:
+    return search_key(" ".join(filter(None, [business_name, brand])))[:400]
 
 
 class County(models.TextChoices):
@@ -133,7 +170,10 @@ class Member(models.Model):
         help_text=_("Otherwise the directory shows the county only and visitors write through the portal."),
     )
     staff_notes = models.TextField(_("staff notes"), blank=True, help_text=_("Seen by estates staff only."))
+    # Staff search (admin): names, owner, licence number. Never used for what visitors search.
     search_key = models.CharField(max_length=400, blank=True, editable=False, db_index=True)
+    # The public directory's search: only what the directory shows (business name, brand).
+    directory_key = models.CharField(max_length=400, blank=True, editable=False)
     created_at = models.DateTimeField(_("applied at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -175,6 +215,7 @@ class Member(models.Model):
         self.search_key = search_key(
             " ".join(filter(None, [self.business_name, self.brand, self.owner_name, self.guild_licence_number]))
         )[:400]
+        self.directory_key = directory_search_key(self.business_name, self.brand)
 
 
 class MembershipCounter(models.Model):

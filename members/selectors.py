@@ -3,16 +3,43 @@ address or number: templates get only what the viewer may see."""
 
 from django.db.models import Prefetch, Q
 from django.http import Http404
+from django.utils import translation
 
 from catalogue.models import Product
 from core.models import Notification
 from core.persian import normalize_digits_only, search_key
 
-from .models import ChangeRequest, ContactMessage, Invitation, Member, MemberStatusChange, MemberUser
+from .models import ChangeRequest, ContactMessage, County, Invitation, Member, MemberStatusChange, MemberUser
 
 PUBLIC_PRODUCTS = Prefetch(
     "products", queryset=Product.objects.filter(is_active=True).order_by("sort_order", "name_fa")
 )
+
+
+def _shown_fields_match(key: str) -> Q:
+    """The search matches only what the directory shows every visitor: the business name and
+    brand, the products' names (Persian or English) and the county's name. Never the owner's
+    name, the licence number or an address (staff search those in the admin)."""
+    condition = Q(directory_key__contains=key)
+    counties = []
+    for code, label in County.choices:
+        names = set()
+        for language in ("fa", "en"):
+            with translation.override(language):
+                names.add(search_key(str(label)))
+        if any(key in name for name in names):
+            counties.append(code)
+    if counties:
+        condition |= Q(county__in=counties)
+    products = [
+        pk
+        for pk, name_fa, name_en in Product.objects.filter(is_active=True).values_list("pk", "name_fa", "name_en")
+        if key in search_key(name_fa) or (name_en and key in search_key(name_en))
+    ]
+    if products:
+        makers = Member.products.through.objects.filter(product_id__in=products).values("member_id")
+        condition |= Q(pk__in=makers)
+    return condition
 
 
 def directory_members(*, query: str = "", product: Product | None = None, county: str = ""):
@@ -21,7 +48,7 @@ def directory_members(*, query: str = "", product: Product | None = None, county
     if query:
         key = search_key(query)
         if key:
-            members = members.filter(search_key__contains=key)
+            members = members.filter(_shown_fields_match(key))
     if product is not None:
         members = members.filter(products=product)
     if county:

@@ -95,6 +95,13 @@ def _save_logo(member, logo) -> None:
         transaction.on_commit(remove_old)
 
 
+def _remove_logo(member) -> None:
+    names = [member.logo.name, member.logo_thumbnail.name]
+    storage = member.logo.storage
+    member.logo = member.logo_thumbnail = ""
+    transaction.on_commit(lambda: [storage.delete(name) for name in names if name])
+
+
 # --- applications ---------------------------------------------------------------------------
 
 
@@ -220,6 +227,49 @@ def member_reject(*, member: Member, actor, reason: str) -> Member:
 
 def member_suspend(*, member: Member, actor, reason: str) -> Member:
     return member_change_status(member=member, actor=actor, to_status=S.SUSPENDED, reason=reason)
+
+
+STAFF_EDIT_FIELDS = [*APPLICATION_FIELDS, "staff_notes"]
+
+
+@transaction.atomic
+def member_staff_edit(
+    *, member: Member, actor, data: dict, products=None, logo=None, remove_logo: bool = False
+) -> Member:
+    """Estates staff correct a member's record in the admin (identity fields too: they decide
+    change requests). Only the fields in `data` change (and the products when given, the logo
+    when given or removed); audited with before and after."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    before = snapshot(member, STAFF_EDIT_FIELDS)
+    before_products = sorted(member.products.values_list("pk", flat=True))
+    for field, value in data.items():
+        if field not in STAFF_EDIT_FIELDS:
+            raise ValidationError(_("This field cannot be changed here."), code="bad_field")
+        setattr(member, field, value)
+    member.refresh_search_key()
+    old_logo = member.logo.name
+    if logo is not None:
+        _save_logo(member, logo)
+    elif remove_logo and old_logo:
+        _remove_logo(member)
+    try:
+        with transaction.atomic():
+            member.save()
+    except IntegrityError:
+        raise ValidationError(
+            _("A member with this national ID, mobile number or licence number already exists."), code="duplicate"
+        ) from None
+    changes = diff(before, snapshot(member, STAFF_EDIT_FIELDS))
+    if products is not None:
+        after_products = sorted(product.pk for product in products)
+        if after_products != before_products:
+            member.products.set(products)
+            changes["products"] = [before_products, after_products]
+    if member.logo.name != old_logo:
+        changes["logo"] = [old_logo, member.logo.name]
+    if changes:
+        audit_record(actor=actor, action="member.staff_edit", instance=member, changes=changes)
+    return member
 
 
 # --- self-service ---------------------------------------------------------------------------

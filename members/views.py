@@ -24,6 +24,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from core.middleware import mark_public
+from core.persian import normalize_digits_only
+
 from . import dashboard_cache, roles, selectors, services
 from .extensions import dashboard_section_providers
 from .forms import (
@@ -36,7 +39,7 @@ from .forms import (
     MemberProfileForm,
     MembershipApplicationForm,
 )
-from .models import Member, MemberUser, User
+from .models import County, Member, MemberUser, User
 
 logger = logging.getLogger(__name__)
 
@@ -299,26 +302,51 @@ def message_reply(request, pk):
 # --- public directory -----------------------------------------------------------------------
 
 
+DIRECTORY_QUERY_MAX = 100  # DirectoryFilterForm.q's max_length
+
+
+def directory_params(request) -> dict[str, str]:
+    """The directory's known query parameters, normalised (digits in ASCII, spaces collapsed,
+    a page of 1 or an unknown county left out), in a fixed order. Cache keys and every link in a
+    cached page are made from these alone: an extra parameter (`?utm_x=…`) never reaches
+    another visitor's page nor makes a new cache entry."""
+    params = {}
+    q = " ".join(request.GET.get("q", "").split())[:DIRECTORY_QUERY_MAX].strip()
+    if q:
+        params["q"] = q
+    product = normalize_digits_only(request.GET.get("product", ""))
+    if product.isdigit() and 0 < int(product) < 2**31:
+        params["product"] = str(int(product))
+    county = request.GET.get("county", "")
+    if county in County.values:
+        params["county"] = county
+    page = normalize_digits_only(request.GET.get("page", ""))
+    if page.isdigit() and 1 < int(page) < 100_000:
+        params["page"] = str(int(page))
+    return params
+
+
 @require_GET
 def directory(request):
     """Public: active members that chose to be listed; filter by product and county.
 
-    The same for every visitor, so cached for DIRECTORY_CACHE_SECONDS per query, filters, page
-    and language (and a token renewed whenever a member or product is saved): the result list
-    for everybody; for anonymous visitors the whole page, with this request's CSRF token."""
+    The same for every visitor, so cached for DIRECTORY_CACHE_SECONDS per normalised query,
+    filters, page and language (and a token renewed whenever a member or product is saved): the
+    result list for everybody; for anonymous visitors the whole page, with this request's CSRF
+    token. The page's own address in its links (language switch, log in) is the normalised one
+    (`request.canonical_path`, read by the navigation)."""
+    params = directory_params(request)
+    request.canonical_path = request.path + (f"?{urlencode(params)}" if params else "")
     language = translation.get_language()
     version = f"{DIRECTORY_CACHE_RELEASE}:{dashboard_cache.directory_token()}:{language}"
-    params = sorted((name, request.GET.get(name, "")) for name in ("q", "product", "county", "page"))
-    digest = hashlib.sha256(repr(params).encode()).hexdigest()[:32]
+    digest = hashlib.sha256(repr(sorted(params.items())).encode()).hexdigest()[:32]
     whole_page = not request.user.is_authenticated and not len(messages.get_messages(request))
-    # The whole page also links back to its own address (language switch, log in).
-    path_digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    page_key = f"directory:page:{version}:{path_digest}"
+    page_key = f"directory:page:{version}:{digest}"
     if whole_page:
         html = cache.get(page_key)
         if html is not None:
             return HttpResponse(html.replace(dashboard_cache.CSRF_PLACEHOLDER, get_token(request)))
-    form = DirectoryFilterForm(request.GET or None)
+    form = DirectoryFilterForm(params or None)
     results_key = f"directory:results:{version}:{digest}"
     results_html = cache.get(results_key)
     if results_html is None:
@@ -326,8 +354,8 @@ def directory(request):
         members = selectors.directory_members(
             query=filters.get("q", ""), product=filters.get("product"), county=filters.get("county", "")
         )
-        page = Paginator(members, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-        query_string = urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
+        page = Paginator(members, DIRECTORY_PAGE_SIZE).get_page(params.get("page"))
+        query_string = urlencode({name: value for name, value in params.items() if name != "page"})
         results_html = render_to_string(
             "members/_directory_results.html", {"page": page, "query_string": query_string}, request=request
         )
@@ -387,6 +415,9 @@ def logo(request, pk, variant):
     member = field.instance
     listed = member.status == member.Status.ACTIVE and member.directory_opt_in
     # Only a listed member's logo may sit in shared caches; others are for their viewer only.
-    response["Cache-Control"] = "public, max-age=3600" if listed else "private, no-store"
+    if listed:
+        mark_public(response, max_age=3600)
+    else:
+        response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -329,6 +329,7 @@ def _synthetic_members(count):
                 county="qazvin",
                 status=Member.Status.ACTIVE,
                 search_key=f"واحد نمونه {i}",
+                directory_key=f"واحد نمونه {i}",
             )
             for i in range(start, start + count)
         ),

@@ -36,13 +36,21 @@ UNION_HEAD = {**STAFF, "staff": 403, "union_head": 200}
 STAFF_OR_UNION_HEAD = {**STAFF, "union_head": 200}
 
 
+VISITORS, EVERYONE = "visitors", "everyone"  # Rule.public_cache
+
+
 @dataclass
 class Rule:
     """expect: role → status code (or LOGIN) for `method`.
-    kwargs: builds the URL's keyword arguments from the actors (objects of member A's)."""
+    kwargs: builds the URL's keyword arguments from the actors (objects of member A's).
+    public_cache: VISITORS — what a visitor (not signed in) gets is the same for every visitor
+    and may be kept by caches; EVERYONE — the same for every role too (a listed logo). Otherwise
+    a visitor's 200 is `Cache-Control: private, no-store`, and every answer to a signed-in role
+    and to a POST is `private, no-store` whatever the rule."""
 
     expect: dict
     kwargs: Callable | None = None
     method: str = "get"
     data: dict = field(default_factory=dict)
     query: str = ""
+    public_cache: str = ""  # VISITORS or EVERYONE

@@ -87,15 +87,15 @@ def test_name_search_reads_the_trigram_index():
         pytest.skip("PostgreSQL only")
     key = search_key("شیرینی")
     sql, params = selectors.directory_members(query="شیرینی").query.sql_with_params()
-    assert '"search_key"::text LIKE' in sql and f"%{key}%" in params  # the indexable predicate
+    assert '"directory_key"::text LIKE' in sql and f"%{key}%" in params  # the indexable predicate
     assert "DISTINCT" not in sql  # no sort over every column
     # That predicate alone, on a table too small for statistics: the planner reads the index.
-    predicate_sql, predicate_params = Member.objects.filter(search_key__contains=key).query.sql_with_params()
+    predicate_sql, predicate_params = Member.objects.filter(directory_key__contains=key).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN {predicate_sql}", predicate_params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "member_search_key_trgm" in plan
+    assert "member_directory_key_trgm" in plan
 
 
 def test_a_member_leaving_the_directory_disappears_at_once(actors):

@@ -175,7 +175,7 @@ def test_logs_hold_no_passwords_codes_reset_links_or_national_ids(
     code = totp_now(device)
     staff.post(reverse("twofactor:verify"), {"code": code})
     secrets += ["314159", code]
-    from cluster_portal.twofactor import recovery_codes_regenerate
+    from members.twofactor.services import recovery_codes_regenerate
 
     recovery = recovery_codes_regenerate(user=actors.superuser)
     give_totp_device(actors.superuser)

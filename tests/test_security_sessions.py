@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.test import Client, override_settings
@@ -198,11 +199,11 @@ def test_production_cookies_and_hsts_on_the_wire(actors):
         )
         assert response.status_code == 302
         assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
-        session = response.cookies["sessionid"]
+        session = response.cookies[settings.SESSION_COOKIE_NAME]
         assert (session["secure"], session["httponly"], session["samesite"]) == (True, True, "Lax")
         csrf = (
-            client.get("/accounts/password/change/", secure=True).cookies.get("csrftoken")
-            or client.cookies["csrftoken"]
+            client.get("/accounts/password/change/", secure=True).cookies.get(settings.CSRF_COOKIE_NAME)
+            or client.cookies[settings.CSRF_COOKIE_NAME]
         )
         assert (csrf["secure"], csrf["httponly"], csrf["samesite"]) == (True, True, "Lax")
 

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.access import LOGIN, ROLES
+from tests.access import EVERYONE, LOGIN, ROLES
 
 SKIPPED_NAMESPACES = {"admin"}  # the admin is checked in test_admin_access below
 APPS_WITH_RULES = ["cluster_portal", "core", "catalogue", "news", "members", "events", "pricing", "permits"]
@@ -53,10 +53,11 @@ def test_url_access_for_every_role(name, actors, client_as):
     rule = RULES[name]
     kwargs = rule.kwargs(actors) if rule.kwargs else {}
     url = reverse(name, kwargs=kwargs) + (f"?{rule.query}" if rule.query else "")
-    got = {}
+    got, caching = {}, {}
     for role in ROLES:
         client = client_as(role)
         response = getattr(client, rule.method)(url, rule.data) if rule.method == "post" else client.get(url)
+        caching[role] = _caching(response)
         if (
             response.status_code == 302
             and response["Location"].startswith(reverse(settings.LOGIN_URL))
@@ -66,6 +67,32 @@ def test_url_access_for_every_role(name, actors, client_as):
         else:
             got[role] = response.status_code
     assert got == {role: rule.expect[role] for role in ROLES}
+    expected = {role: _expected_caching(rule, role, got[role]) for role in ROLES}
+    assert caching == {role: caching[role] if expected[role] == ANY else expected[role] for role in ROLES}
+
+
+PRIVATE, SHARED, ANY = "private, no-store", "may be kept by caches", "not checked"
+
+
+def _caching(response):
+    directives = {part.strip().split("=")[0] for part in response.get("Cache-Control", "").split(",")}
+    if {"private", "no-store"} <= directives:
+        return PRIVATE
+    return SHARED if not directives & {"private", "no-store", "no-cache"} else response.get("Cache-Control")
+
+
+def _expected_caching(rule, role, status):
+    """Signed-in roles and POSTs: always private, no-store. A visitor: shared for the pages the
+    rule marks public, private for every other page that answers them."""
+    if rule.method == "post":
+        return PRIVATE
+    if rule.public_cache == EVERYONE and status == 200:
+        return SHARED
+    if role != "anonymous":
+        return PRIVATE
+    if rule.public_cache:
+        return SHARED
+    return PRIVATE if status == 200 else ANY  # a redirect to the login page, a 404: nothing personal
 
 
 def test_admin_access(actors, client_as):

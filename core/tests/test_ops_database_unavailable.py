@@ -36,7 +36,7 @@ def test_sign_in_gives_translated_503_when_the_database_fails(db, broken_databas
     html = response.content.decode()
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "no-store, private"  # a POST: never kept by any cache
     assert '<html lang="fa" dir="rtl">' in html
     assert "موقتاً در دسترس نیست" in html
     assert "چیزی از آنچه فرستادید از دست نرفته است" in html

@@ -3,6 +3,7 @@ event's panelist answers in the moderation view, and the first member's page sho
 answer without a reload (htmx polling)."""
 
 import pytest
+from django.conf import settings
 
 from conftest import PASSWORD
 from events.models import Question
@@ -132,7 +133,14 @@ def _context_as(chromium, live_server, client, *, width=360, height=740):
     context = chromium.new_context(viewport={"width": width, "height": height}, base_url=live_server.url)
     host = live_server.url.split("//")[1].split(":")[0]
     context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}]
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "domain": host,
+                "path": "/",
+            }
+        ]
     )
     tab = context.new_page()
     errors = []

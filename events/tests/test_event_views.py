@@ -230,7 +230,10 @@ def test_demo_seed_is_idempotent_and_recreates_the_conference():
     seed_accounts()
     conference, upcoming = demo.seed()
     demo.seed()
-    assert Event.objects.count() == 2
+    assert Event.objects.count() == 3  # the conference, the members' workshop, the public bazaar
+    assert list(
+        Event.objects.filter(audience="public", starts_at__gt=conference.starts_at).values_list("title", flat=True)
+    ) == [demo.PUBLIC_TITLE]
     assert list(conference.agenda.values_list("topic", flat=True)) == [
         "",
         "support",

@@ -8,7 +8,7 @@ from events.tests.factories import (
     make_question,
     make_registration,
 )
-from tests.access import ACTIVE_MEMBER, LOGIN, MEMBER_A_OBJECT, PUBLIC, SIGNED_IN, STAFF, Rule
+from tests.access import ACTIVE_MEMBER, LOGIN, MEMBER_A_OBJECT, PUBLIC, SIGNED_IN, STAFF, VISITORS, Rule
 
 QA = {**ACTIVE_MEMBER, "staff": 200, "superuser": 200}
 MEMBER_POST = {**dict.fromkeys(ACTIVE_MEMBER, 403), "anonymous": LOGIN, "member_a": 302, "member_b": 302}
@@ -47,9 +47,9 @@ def _commitment(actors):
 
 
 URL_ACCESS = {
-    "events:list": Rule(PUBLIC),
-    "events:detail": Rule(PUBLIC, kwargs=_event),
-    "events:ical": Rule(PUBLIC, kwargs=_event),
+    "events:list": Rule(PUBLIC, public_cache=VISITORS),
+    "events:detail": Rule(PUBLIC, kwargs=_event, public_cache=VISITORS),
+    "events:ical": Rule(PUBLIC, kwargs=_event, public_cache=VISITORS),
     "events:register": Rule(MEMBER_POST, kwargs=_event, method="post"),
     "events:cancel_registration": Rule(MEMBER_A_POST, kwargs=_registered, method="post"),
     "events:ticket": Rule(MEMBER_A_OBJECT, kwargs=_registered),

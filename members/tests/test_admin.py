@@ -199,3 +199,46 @@ def test_lapse_resign_and_reinstate_actions_keep_the_reason(actors, client_as):
         ("active", "تمدید شد"),
         ("lapsed", "حق عضویت تمدید نشد"),
     ]
+
+
+def test_staff_edit_goes_through_the_service_products_and_name_in_one_audit_entry(actors, client_as):
+    """MemberAdmin.save_model calls services.member_staff_edit: the name, the search key and the
+    products change in one audited write (the form's own m2m save is not run a second time)."""
+    product = Product.objects.create(name_fa="باقلوای آزمون مدیریت", slug="baghlava-admin-test")
+    client = client_as("staff")
+    url = reverse("admin:members_member_change", args=[actors.b.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form.initial.get(name) or "" for name in form.fields}
+    data.update(
+        {
+            "business_name": "باقلوای تازه",
+            "products": [str(product.pk)],
+            "user_links-TOTAL_FORMS": "1",
+            "user_links-INITIAL_FORMS": "1",
+            "user_links-0-id": str(actors.b.user_links.get().pk),
+            "user_links-0-member": str(actors.b.pk),
+            "user_links-0-user": str(actors.member_b.pk),
+            "user_links-0-role": "owner",
+            "status_changes-TOTAL_FORMS": "0",
+            "status_changes-INITIAL_FORMS": "0",
+        }
+    )
+    data = {k: ("on" if v is True else v) for k, v in data.items() if v is not False}
+    old_name = actors.b.business_name
+    assert client.post(url, data).status_code == 302
+    entry = AuditEntry.objects.get(action="member.staff_edit")
+    assert entry.changes == {"business_name": [old_name, "باقلوای تازه"], "products": [[], [product.pk]]}
+    member = Member.objects.get(pk=actors.b.pk)
+    assert list(member.products.all()) == [product]
+    assert "باقلوای تازه" in member.search_key
+
+
+def test_staff_edit_service_refuses_a_field_staff_do_not_edit(actors):
+    from django.core.exceptions import ValidationError
+
+    from members import services
+
+    with pytest.raises(ValidationError):
+        services.member_staff_edit(member=actors.a, actor=actors.staff, data={"status": "resigned"})
+    assert Member.objects.get(pk=actors.a.pk).status == Member.Status.ACTIVE
+    assert not AuditEntry.objects.filter(action="member.staff_edit").exists()

@@ -1,6 +1,6 @@
 """Every URL of the members app and who may see it (walked by tests/test_url_access.py)."""
 
-from tests.access import ACTIVE_MEMBER, MEMBER_A_OBJECT, PUBLIC, ROLES, Rule
+from tests.access import ACTIVE_MEMBER, EVERYONE, LOGIN, MEMBER_A_OBJECT, PUBLIC, ROLES, SIGNED_IN, VISITORS, Rule
 
 
 def _colleague_of_a(actors):
@@ -46,6 +46,10 @@ def _logo_of_a(actors):
 # for no member business get 403.
 MEMBER_USERS = {**ACTIVE_MEMBER, "applicant": 200}
 REDIRECT_SIGNED_IN = {**dict.fromkeys(ROLES, 302), "anonymous": 200}
+# Two-step sign-in pages (members/twofactor/). In the walk, staff, union head and superuser are
+# signed in with their authenticator; the others have none.
+_REDIRECT_WHEN_SIGNED_IN = {**dict.fromkeys(ROLES, 302), "anonymous": LOGIN}
+_PRIVILEGED_302 = {"staff": 302, "union_head": 302, "superuser": 302}
 
 URL_ACCESS = {
     "members:join": Rule(REDIRECT_SIGNED_IN),
@@ -62,13 +66,18 @@ URL_ACCESS = {
     ),
     # Only the invited number: a visitor creates the account; anyone else signed in gets 404.
     "members:invitation_accept": Rule({**dict.fromkeys(ROLES, 404), "anonymous": 200}, kwargs=_invitation_of_a),
-    "members:directory": Rule(PUBLIC),
-    "members:directory_detail": Rule(PUBLIC, kwargs=lambda actors: {"pk": actors.a.pk}),
+    "members:directory": Rule(PUBLIC, public_cache=VISITORS),
+    "members:directory_detail": Rule(PUBLIC, kwargs=lambda actors: {"pk": actors.a.pk}, public_cache=VISITORS),
     "members:contact": Rule(
         dict.fromkeys(ROLES, 302),
         kwargs=lambda actors: {"pk": actors.a.pk},
         method="post",
         data={"sender_name": "خریدار", "sender_mobile": "۰۹۱۳۵۵۵۵۵۵۵", "body": "سلام"},
     ),
-    "members:logo": Rule(PUBLIC, kwargs=_logo_of_a),
+    "members:logo": Rule(PUBLIC, kwargs=_logo_of_a, public_cache=EVERYONE),
+    "twofactor:manage": Rule(SIGNED_IN),
+    "twofactor:verify": Rule(_REDIRECT_WHEN_SIGNED_IN),  # to set-up (no device) or on (verified)
+    "twofactor:setup": Rule({**SIGNED_IN, **_PRIVILEGED_302}),  # already set up → manage
+    "twofactor:recovery": Rule(SIGNED_IN),
+    "twofactor:disable": Rule(_REDIRECT_WHEN_SIGNED_IN, method="post"),
 }

@@ -1,4 +1,4 @@
-from tests.access import PUBLIC, Rule
+from tests.access import PUBLIC, VISITORS, Rule
 
 
 def _published(actors):
@@ -8,6 +8,6 @@ def _published(actors):
 
 
 URL_ACCESS = {
-    "news:list": Rule(PUBLIC),
-    "news:detail": Rule(PUBLIC, kwargs=_published),
+    "news:list": Rule(PUBLIC, public_cache=VISITORS),
+    "news:detail": Rule(PUBLIC, kwargs=_published, public_cache=VISITORS),
 }

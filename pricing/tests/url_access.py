@@ -1,4 +1,4 @@
-from tests.access import ACTIVE_MEMBER, MEMBER_A_OBJECT, PUBLIC, STAFF, STAFF_OR_UNION_HEAD, UNION_HEAD, Rule
+from tests.access import ACTIVE_MEMBER, MEMBER_A_OBJECT, PUBLIC, STAFF, STAFF_OR_UNION_HEAD, UNION_HEAD, VISITORS, Rule
 
 
 def _submission_of_a(actors):
@@ -22,5 +22,5 @@ URL_ACCESS = {
     "pricing:round_transition": Rule(
         {**STAFF, "staff": 302, "superuser": 302}, kwargs=_round, method="post", data={"action": "publish"}
     ),
-    "pricing:bands": Rule(PUBLIC),
+    "pricing:bands": Rule(PUBLIC, public_cache=VISITORS),
 }
