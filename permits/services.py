@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cluster_portal.audit import audit_record, diff, snapshot
-from cluster_portal.notifications import notify, notify_staff
+from cluster_portal.notifications import notify, notify_many, notify_staff
 
 from .models import (
     CLOSED_STEPS,
@@ -420,11 +420,12 @@ def _send_once(*, permit, offset, audience, today) -> bool:
             )
             days_left = (permit.expiry_date - today).days
             if audience == ReminderSent.Audience.MEMBER:
-                users = list(_member_users(permit.member))
-                for user in users:
-                    with translation.override("fa"):
-                        notify(user=user, subject=_reminder_subject(permit, days_left), url=reverse("permits:home"))
-                reminder.recipients = len(users)
+                with translation.override("fa"):
+                    reminder.recipients = notify_many(
+                        users=_member_users(permit.member),
+                        subject=_reminder_subject(permit, days_left),
+                        url=reverse("permits:home"),
+                    )
             else:
                 with translation.override("fa"):
                     reminder.recipients = notify_staff(
