@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cluster_portal.audit import audit_record
 from cluster_portal.models import AuditEntry
+from cluster_portal.notifications import deliveries_forget
 
 from .models import ChangeRequest, ContactMessage, Invitation, Member, MemberUser
 
@@ -113,6 +114,9 @@ def member_anonymise(*, member: Member, actor) -> Member:
     if member.status not in ANONYMISABLE:
         raise ValidationError(_("Only a resigned or rejected member can be anonymised."))
     logo_names = [field.name for field in (member.logo, member.logo_thumbnail) if field]
+    addresses = {member.mobile}  # e-mails and SMS sent to the people erased below
+    addresses.update(Invitation.objects.filter(member=member).values_list("mobile", flat=True))
+    addresses.update(ContactMessage.objects.filter(member=member).values_list("sender_mobile", flat=True))
     _forget_sign_ins(member.mobile)
     for name in ERASED_TEXT_FIELDS:
         setattr(member, name, "")
@@ -129,11 +133,13 @@ def member_anonymise(*, member: Member, actor) -> Member:
         user = link.user
         belongs_elsewhere = MemberUser.objects.filter(user=user).exclude(member=member).exists()
         if not (user.is_staff or user.is_superuser or belongs_elsewhere):
+            addresses.update((user.mobile, user.email))
             _erase_user(user)
     Invitation.objects.filter(member=member).update(mobile="", full_name=ERASED)
     ContactMessage.objects.filter(member=member).delete()
     ChangeRequest.objects.filter(member=member).update(old_value=ERASED, new_value=ERASED, reason=ERASED)
     _erase_permits_data(member)
+    deliveries_forget(addresses=addresses)
     member_type = ContentType.objects.get_for_model(Member)
     for entry in AuditEntry.objects.filter(object_id=str(member.pk), content_type=member_type):
         AuditEntry.objects.filter(pk=entry.pk).update(changes=_scrub(entry.changes), object_repr=member.business_name)
