@@ -356,7 +356,7 @@ def due_offset(offsets, days_left: int):
     return min(reached) if reached else None
 
 
-def permit_reminders_send(*, today=None, stdout=None) -> dict:
+def permit_reminders_send(*, today=None) -> dict:
     """Sends what is due today. Each reminder's ReminderSent row is inserted first, in its own
     transaction; the unique constraint makes a second run (or a second server) skip it."""
     from .selectors import permits_with_state
@@ -398,11 +398,6 @@ def permit_reminders_send(*, today=None, stdout=None) -> dict:
                 continue
             sent = _send_once(permit=permit, offset=offset, audience=audience, today=today)
             result[audience if sent else "skipped"] += 1
-    if stdout is not None:
-        stdout.write(
-            f"permit reminders: {result['member']} to members, {result['staff']} to staff, "
-            f"{result['skipped']} already sent"
-        )
     return result
 
 

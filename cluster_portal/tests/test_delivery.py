@@ -5,10 +5,13 @@ a fan-out is one task, then one send per recipient and channel. These run on SQL
 PostgreSQL; tests/test_ops_worker.py runs real `db_worker` processes (and kills one)."""
 
 import datetime
+import io
+import re
 import threading
 import time
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -292,6 +295,23 @@ def test_opening_a_round_costs_the_same_queries_for_two_members_or_six(actors, d
     six = open_round(8)
     assert Notification.objects.filter(subject__contains="آبان").count() == 6
     assert two == six
+
+
+# --- the reminder commands only queue ------------------------------------------------------
+
+
+def test_the_reminder_commands_queue_a_task_and_send_nothing_themselves(actors, queue, mailoutbox):
+    sms.outbox.clear()
+    for command in ("send_permit_reminders", "send_event_reminders", "send_price_round_reminders"):
+        out = io.StringIO()
+        call_command(command, stdout=out)
+        assert re.fullmatch(r"(permit|event|price round) reminders queued \(task [0-9a-f-]{36}\)\n", out.getvalue())
+    assert sorted(_ready_tasks()) == [
+        "events.tasks.send_event_reminders",
+        "permits.tasks.send_permit_reminders",
+        "pricing.tasks.send_price_round_reminders",
+    ]
+    assert sms.outbox == [] and mailoutbox == [] and Notification.objects.count() == 0
 
 
 # --- the rest of the platform ---------------------------------------------------------------
