@@ -91,10 +91,13 @@ def notify_many(*, users, subject, body="", url="", channels=(PORTAL, EMAIL, SMS
 
 
 def notify_staff(*, subject, body="", url="") -> int:
-    """Tell the estates staff (portal + e-mail)."""
+    """Tell the estates staff (portal + e-mail), and e-mail the STAFF_NOTIFY_EMAILS addresses."""
     from members.roles import estates_staff_users
 
     with translation.override(settings.LANGUAGE_CODE):
+        subject, body = str(subject), str(body)
+        for address in settings.STAFF_NOTIFY_EMAILS:
+            send_email(to=address, subject=subject, text=f"{body}\n\n{url}".strip())
         return notify_many(users=estates_staff_users(), subject=subject, body=body, url=url, channels=(PORTAL, EMAIL))
 
 
@@ -104,6 +107,15 @@ def send_sms(*, to: str, text, private=False) -> Delivery:
         key=f"message:{uuid.uuid4().hex}:{SMS}", channel=SMS, address=to, text=str(text), private=private
     )
     enqueue_on_commit(send_delivery.using(priority=URGENT), delivery.pk)
+    return delivery
+
+
+def send_email(*, to: str, subject, text) -> Delivery:
+    """An e-mail to an address that belongs to no user (STAFF_NOTIFY_EMAILS)."""
+    delivery = Delivery.objects.create(
+        key=f"message:{uuid.uuid4().hex}:{EMAIL}", channel=EMAIL, address=to, subject=str(subject)[:200], text=str(text)
+    )
+    enqueue_on_commit(send_delivery, delivery.pk)
     return delivery
 
 

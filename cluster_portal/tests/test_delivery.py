@@ -317,6 +317,22 @@ def test_the_reminder_commands_queue_a_task_and_send_nothing_themselves(actors, 
 # --- the rest of the platform ---------------------------------------------------------------
 
 
+def test_staff_notifications_also_reach_the_extra_staff_addresses(
+    actors, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.STAFF_NOTIFY_EMAILS = ["office@example.ir"]
+    actors.staff.email = "staff@example.ir"
+    actors.staff.save(update_fields=["email"])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications.notify_staff(subject="درخواست تازه", body="بررسی کنید", url="/admin/") == 1
+    sent = sorted((message.to[0], message.subject, message.body) for message in mailoutbox)
+    assert sent == [
+        ("office@example.ir", "درخواست تازه", "بررسی کنید\n\n/admin/"),
+        ("staff@example.ir", "درخواست تازه", "بررسی کنید\n\n/admin/"),
+    ]
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
+
+
 def test_staff_see_deliveries_read_only_without_private_texts(actors, client_as, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):  # still queued
         notifications.notify(user=actors.member_a, subject="پیوند محرمانه", body="رمز: xyz-123", private=True)
