@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings as django_settings
@@ -52,8 +53,9 @@ class WorkerProcess:
 
     def __init__(self, provider, name):
         db = connection.settings_dict
+        login = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else "")
         env = server_env(
-            DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+            DATABASE_URL=f"postgres://{login}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
             TASKS_BACKEND="django_tasks_db.DatabaseBackend",
             NOTIFICATION_RETRY_SECONDS="0.1",
             **provider.settings(),
