@@ -36,9 +36,12 @@ migrate: install
 seed: migrate
 	$(DEV) $(PY) manage.py seed_demo
 
+# The development server and one background worker (manage.py db_worker) beside it: e-mail and
+# SMS go out through the worker. Ctrl+C stops both. Another port: make run PORT=8001
 run: install assets messages seed
 	@echo "Serving http://$(HOST):$(PORT)/  (demo password: demo-pass-1405)"
-	$(DEV) $(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "With one background worker beside it (manage.py db_worker): e-mail and SMS go out through it; Ctrl+C stops both."
+	$(DEV) HOST=$(HOST) PORT=$(PORT) PY=$(PY) scripts/run_dev.sh
 
 lint: install
 	$(VENV)/bin/ruff check .

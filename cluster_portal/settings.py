@@ -43,6 +43,10 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # Django's Tasks API (the backport; built into Django 6 as django.tasks) with its queue in
+    # the portal's own database. Workers: `manage.py db_worker`.
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "catalogue",
     "news",
@@ -277,10 +281,31 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="core.sms.ConsoleSmsBackend")
 SMS_API_URL = env.str("SMS_API_URL", default="")
 SMS_API_KEY = env.str("SMS_API_KEY", default="")
 SMS_SENDER = env.str("SMS_SENDER", default="")
+SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10)
 STAFF_NOTIFY_EMAILS = env.list("STAFF_NOTIFY_EMAILS", default=[])
 # The estates staff's group (members.roles.ESTATES_STAFF): told by `core.notifications.notify_staff`,
 # and the group the platform's staff-only admin pages admit.
 ESTATES_STAFF_GROUP = "estates_staff"
+
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+
+# --- Background work ------------------------------------------------------------------------
+# E-mail and SMS are sent by tasks (cluster_portal/notifications.py), run by `manage.py
+# db_worker` processes from a queue in the portal's own database (SQLite or PostgreSQL): as many
+# workers as wanted, on any machine that reaches the database. TASKS_BACKEND is for tests
+# (the immediate backend runs each task at once, in the process that queues it).
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# A failed send is tried again after NOTIFICATION_RETRY_SECONDS, then 4× longer each time, at
+# most NOTIFICATION_MAX_TRIES tries in all. A send claimed longer ago than
+# NOTIFICATION_SENDING_TIMEOUT was interrupted (see `manage.py requeue_deliveries`).
+NOTIFICATION_MAX_TRIES = env.int("NOTIFICATION_MAX_TRIES", default=5)
+NOTIFICATION_RETRY_SECONDS = env.float("NOTIFICATION_RETRY_SECONDS", default=30)
+NOTIFICATION_SENDING_TIMEOUT = env.int("NOTIFICATION_SENDING_TIMEOUT", default=600)
 
 # --- Security headers -----------------------------------------------------------------------
 HTTPS = env.bool("HTTPS", default=not DEBUG)

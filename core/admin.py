@@ -1,7 +1,29 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEntry, Notification
+from .groups import is_estates_staff
+from .models import AuditEntry, Delivery, Notification
+
+
+class DeliveryInline(admin.TabularInline):
+    """A notification's e-mail and SMS, each with its state."""
+
+    model = Delivery
+    fields = ["channel", "shown_address", "status", "tries", "last_try_at", "sent_at", "error"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    @admin.display(description=_("address"))
+    def shown_address(self, obj):
+        return obj.masked_address
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Notification)
@@ -13,12 +35,71 @@ class NotificationAdmin(admin.ModelAdmin):
     readonly_fields = ["user", "subject", "body", "url", "created_at", "read_at"]
     date_hierarchy = "created_at"
     show_full_result_count = False
+    inlines = [DeliveryInline]
 
     @admin.display(description=_("read"))
     def is_read(self, obj):
         return obj.read_at is not None
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """Every e-mail and SMS and where it stands (queued, sending, sent, failed with the reason,
+    interrupted): read-only; workers write it. Private messages (password-reset and invitation
+    links) never show their text."""
+
+    def has_module_permission(self, request):
+        return is_estates_staff(request.user) or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return is_estates_staff(request.user) or super().has_view_permission(request, obj)
+
+    list_display = ["created_at", "channel", "status", "shown_address", "user", "tries", "last_try_at", "short_error"]
+    list_filter = ["status", "channel", "created_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__mobile", "user__full_name", "key"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    fields = [
+        "key",
+        "notification",
+        "user",
+        "channel",
+        "shown_address",
+        "status",
+        "tries",
+        "next_try_at",
+        "last_try_at",
+        "sent_at",
+        "error",
+        "subject",
+        "shown_text",
+        "created_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("address"))
+    def shown_address(self, obj):
+        return obj.masked_address
+
+    @admin.display(description=_("message"))
+    def shown_text(self, obj):
+        return _("(private: not shown)") if obj.private else obj.text
+
+    @admin.display(description=_("reason of the last failure"))
+    def short_error(self, obj):
+        return obj.error[:80]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

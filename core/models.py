@@ -1,6 +1,10 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from .validators import mask_identifier
 
 
 class Notification(models.Model):
@@ -26,6 +30,73 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class Delivery(models.Model):
+    """One e-mail or SMS on its way to one address: what a background worker sends, with its
+    state. `key` is the idempotency key (one per notification and channel): a worker claims the
+    row with a conditional update before it calls the provider, so a task run twice, or re-run
+    after a worker was killed mid-send, never sends the message twice."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        SMS = "sms", _("SMS")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        UNKNOWN = "unknown", _("interrupted (outcome unknown)")
+
+    key = models.CharField(_("idempotency key"), max_length=120, unique=True)
+    notification = models.ForeignKey(
+        Notification,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("notification"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    channel = models.CharField(pgettext_lazy("delivery", "channel"), max_length=10, choices=Channel.choices)
+    address = models.CharField(_("address"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    text = models.TextField(_("message"), blank=True)
+    # A private message (a password-reset or invitation link) is never shown in the
+    # administration, and its text is erased once it has been sent or given up.
+    private = models.BooleanField(_("private"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    tries = models.PositiveSmallIntegerField(_("tries"), default=0)
+    next_try_at = models.DateTimeField(_("next try at"), default=timezone.now)
+    last_try_at = models.DateTimeField(_("last try at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    error = models.CharField(_("reason of the last failure"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_try_at"], name="delivery_status_due")]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+
+    def __str__(self):
+        return f"{self.get_channel_display()} → {self.masked_address}"
+
+    @property
+    def masked_address(self) -> str:
+        """Enough to tell deliveries apart, not the whole number or address."""
+        if self.channel == self.Channel.EMAIL and "@" in self.address:
+            name, domain = self.address.split("@", 1)
+            return f"{name[:2]}***@{domain}"
+        return mask_identifier(self.address)
 
 
 class AuditEntry(models.Model):

@@ -12,6 +12,9 @@ os.environ.setdefault("STATIC_MANIFEST", "false")  # tests read static files wit
 os.environ.setdefault("FAST_PASSWORD_HASHER", "true")
 os.environ.setdefault("ALLOW_DEMO_SEED", "true")
 os.environ.setdefault("SMS_BACKEND", "core.sms.LocmemSmsBackend")
+# Tasks run at once in the process that queues them (after the commit); the delivery tests
+# switch to the database backend and run a real worker. Django 6: django.tasks.backends...
+os.environ.setdefault("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
 
 # Uploads made by tests land in a throw-away folder, never in the checkout's media folders.
 _media = tempfile.mkdtemp(prefix="portal-test-media-")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
-from core.notifications import EMAIL, PORTAL, notify
+from core.notifications import EMAIL, PORTAL, notify, notify_many
 from core.persian import search_key
 from members import roles
 
@@ -467,8 +467,13 @@ def commitment_followers(commitment: Commitment):
 
 
 def _notify_followers(commitment, *, subject, body):
-    for user in commitment_followers(commitment):
-        notify(user=user, subject=subject, body=body, url=commitment.get_absolute_url(), channels=(PORTAL, EMAIL))
+    notify_many(
+        users=commitment_followers(commitment),
+        subject=subject,
+        body=body,
+        url=commitment.get_absolute_url(),
+        channels=(PORTAL, EMAIL),
+    )
 
 
 @transaction.atomic

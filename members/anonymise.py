@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
 from core.models import AuditEntry
+from core.notifications import deliveries_forget
 
 from .extensions import member_erasers
 from .models import ChangeRequest, ContactMessage, Invitation, Member, MemberUser
@@ -99,6 +100,9 @@ def member_anonymise(*, member: Member, actor) -> Member:
     if member.status not in ANONYMISABLE:
         raise ValidationError(_("Only a resigned or rejected member can be anonymised."))
     logo_names = [field.name for field in (member.logo, member.logo_thumbnail) if field]
+    addresses = {member.mobile}  # e-mails and SMS sent to the people erased below
+    addresses.update(Invitation.objects.filter(member=member).values_list("mobile", flat=True))
+    addresses.update(ContactMessage.objects.filter(member=member).values_list("sender_mobile", flat=True))
     _forget_sign_ins(member.mobile)
     for name in ERASED_TEXT_FIELDS:
         setattr(member, name, "")
@@ -115,12 +119,14 @@ def member_anonymise(*, member: Member, actor) -> Member:
         user = link.user
         belongs_elsewhere = MemberUser.objects.filter(user=user).exclude(member=member).exists()
         if not (user.is_staff or user.is_superuser or belongs_elsewhere):
+            addresses.update((user.mobile, user.email))
             _erase_user(user)
     Invitation.objects.filter(member=member).update(mobile="", full_name=ERASED)
     ContactMessage.objects.filter(member=member).delete()
     ChangeRequest.objects.filter(member=member).update(old_value=ERASED, new_value=ERASED, reason=ERASED)
     for eraser in member_erasers():  # what the other apps keep about the member
         eraser(member)
+    deliveries_forget(addresses=addresses)
     member_type = ContentType.objects.get_for_model(Member)
     for entry in AuditEntry.objects.filter(object_id=str(member.pk), content_type=member_type):
         AuditEntry.objects.filter(pk=entry.pk).update(changes=_scrub(entry.changes), object_repr=member.business_name)

@@ -68,6 +68,7 @@ class MobilePasswordResetForm(BootstrapFormMixin, PasswordResetForm):
             subject=gettext("Password reset for the sweets cluster portal"),
             body=gettext("Open this link to choose a new password: %(link)s") % {"link": link},
             channels=(notifications.EMAIL, notifications.SMS),
+            private=True,  # the link lets its holder choose the password
         )
 
 

@@ -11,9 +11,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core import sms
 from core.audit import audit_record, diff, snapshot
-from core.notifications import EMAIL, PORTAL, SMS, notify, notify_staff
+from core.notifications import EMAIL, PORTAL, SMS, notify, notify_many, notify_staff, send_sms
 
 from .models import (
     ChangeRequest,
@@ -62,12 +61,15 @@ APPLICATION_FIELDS = IDENTITY_FIELDS + PROFILE_FIELDS
 
 
 def _notify_member_users(member, *, subject, body="", url="", channels=(PORTAL, EMAIL, SMS)):
-    """Tell every user acting for the member, each in the portal's language."""
-    for link in member.user_links.select_related("user"):
-        with translation.override(settings.LANGUAGE_CODE):
-            notify(
-                user=link.user, subject=subject(), body=body() if callable(body) else body, url=url, channels=channels
-            )
+    """Tell every user acting for the member, in the portal's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        notify_many(
+            users=[link.user for link in member.user_links.select_related("user")],
+            subject=subject(),
+            body=body() if callable(body) else body,
+            url=url,
+            channels=channels,
+        )
 
 
 def _record_status(member, *, actor, from_status, to_status, reason=""):
@@ -417,7 +419,7 @@ def member_invite_colleague(*, member: Member, actor, mobile: str, full_name: st
             "business": member.business_name,
             "url": f"{base_url.rstrip('/')}{path}",
         }
-    transaction.on_commit(lambda: sms.get_backend().send(to=mobile, text=text))
+    send_sms(to=mobile, text=text, private=True)  # the link lets its holder join the business
     return invitation
 
 
@@ -506,6 +508,5 @@ def contact_message_reply(*, message: ContactMessage, actor, body: str) -> Conta
     if message.sender_user is not None:
         notify(user=message.sender_user, subject=subject, body=body)
     elif message.sender_mobile:
-        mobile = message.sender_mobile
-        transaction.on_commit(lambda: sms.get_backend().send(to=mobile, text=f"{subject}\n{body}"))
+        send_sms(to=message.sender_mobile, text=f"{subject}\n{body}")
     return message

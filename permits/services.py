@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record, diff, snapshot
-from core.notifications import notify, notify_staff
+from core.notifications import notify, notify_many, notify_staff
 
 from .models import (
     CLOSED_STEPS,
@@ -356,7 +356,7 @@ def due_offset(offsets, days_left: int):
     return min(reached) if reached else None
 
 
-def permit_reminders_send(*, today=None, stdout=None) -> dict:
+def permit_reminders_send(*, today=None) -> dict:
     """Sends what is due today. Each reminder's ReminderSent row is inserted first, in its own
     transaction; the unique constraint makes a second run (or a second server) skip it."""
     from .selectors import permits_with_state
@@ -398,11 +398,6 @@ def permit_reminders_send(*, today=None, stdout=None) -> dict:
                 continue
             sent = _send_once(permit=permit, offset=offset, audience=audience, today=today)
             result[audience if sent else "skipped"] += 1
-    if stdout is not None:
-        stdout.write(
-            f"permit reminders: {result['member']} to members, {result['staff']} to staff, "
-            f"{result['skipped']} already sent"
-        )
     return result
 
 
@@ -420,11 +415,12 @@ def _send_once(*, permit, offset, audience, today) -> bool:
             )
             days_left = (permit.expiry_date - today).days
             if audience == ReminderSent.Audience.MEMBER:
-                users = list(_member_users(permit.member))
-                for user in users:
-                    with translation.override("fa"):
-                        notify(user=user, subject=_reminder_subject(permit, days_left), url=reverse("permits:home"))
-                reminder.recipients = len(users)
+                with translation.override("fa"):
+                    reminder.recipients = notify_many(
+                        users=_member_users(permit.member),
+                        subject=_reminder_subject(permit, days_left),
+                        url=reverse("permits:home"),
+                    )
             else:
                 with translation.override("fa"):
                     reminder.recipients = notify_staff(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
 from core.jalali import jalali_month_range
-from core.notifications import notify
+from core.notifications import EMAIL, PORTAL, notify_many
 
 from .models import COST_FIELDS, PriceCellStat, PriceReview, PriceRound, PriceSubmission, price_per_kg
 from .statistics import round_statistics
@@ -59,15 +59,14 @@ def price_round_open(*, year: int, month: int, actor, closes_on: datetime.date |
     audit_record(actor=actor, action="price_round.open", instance=price_round, changes={"status": ["draft", "open"]})
     url = reverse("pricing:submit")
     with translation.override(settings.LANGUAGE_CODE):
-        for user in _member_users(_active_members()):
-            notify(
-                user=user,
-                subject=gettext("The price round %(round)s is open") % {"round": price_round.label},
-                body=gettext("Please submit your unit prices before the round closes.")
-                if not price_round.closes_on
-                else gettext("Please submit your unit prices by %(date)s.") % {"date": _fmt(price_round.closes_on)},
-                url=url,
-            )
+        notify_many(
+            users=_member_users(_active_members()),
+            subject=gettext("The price round %(round)s is open") % {"round": price_round.label},
+            body=gettext("Please submit your unit prices before the round closes.")
+            if not price_round.closes_on
+            else gettext("Please submit your unit prices by %(date)s.") % {"date": _fmt(price_round.closes_on)},
+            url=url,
+        )
     return price_round
 
 
@@ -105,13 +104,12 @@ def price_round_publish(*, price_round: PriceRound, actor) -> PriceRound:
     )
     url = reverse("pricing:bands") + f"?round={price_round.pk}"
     with translation.override(settings.LANGUAGE_CODE):
-        for user in _member_users(_active_members()):
-            notify(
-                user=user,
-                subject=gettext("Price bands of %(round)s are published") % {"round": price_round.label},
-                url=url,
-                channels=("portal", "email"),
-            )
+        notify_many(
+            users=_member_users(_active_members()),
+            subject=gettext("Price bands of %(round)s are published") % {"round": price_round.label},
+            url=url,
+            channels=(PORTAL, EMAIL),
+        )
     return price_round
 
 
@@ -163,15 +161,13 @@ def price_round_send_reminders(*, today: datetime.date | None = None) -> int:
             price_submissions__price_round=price_round, price_submissions__is_current=True
         )
         with translation.override(settings.LANGUAGE_CODE):
-            for user in _member_users(waiting):
-                notify(
-                    user=user,
-                    subject=gettext("The price round %(round)s closes on %(date)s")
-                    % {"round": price_round.label, "date": _fmt(price_round.closes_on)},
-                    body=gettext("You have not submitted any price in this round yet."),
-                    url=reverse("pricing:submit"),
-                )
-                sent += 1
+            sent += notify_many(
+                users=_member_users(waiting),
+                subject=gettext("The price round %(round)s closes on %(date)s")
+                % {"round": price_round.label, "date": _fmt(price_round.closes_on)},
+                body=gettext("You have not submitted any price in this round yet."),
+                url=reverse("pricing:submit"),
+            )
         price_round.close_reminder_sent_at = timezone.now()
         price_round.save(update_fields=["close_reminder_sent_at"])
     return sent
@@ -297,8 +293,12 @@ def price_submission_review(
                 if decision == PriceReview.Decision.NEEDS_INFO
                 else gettext("Your price for %(product)s was rejected")
             ) % {"product": submission.product.name_fa}
-            for user in _member_users([submission.member_id]):
-                notify(user=user, subject=subject, body=message, url=reverse("pricing:my_prices"))
+            notify_many(
+                users=_member_users([submission.member_id]),
+                subject=subject,
+                body=message,
+                url=reverse("pricing:my_prices"),
+            )
     return submission
 
 

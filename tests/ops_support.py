@@ -154,6 +154,7 @@ def server_env(**overrides):
         STATIC_MANIFEST="false",
         FAST_PASSWORD_HASHER="true",
         SMS_BACKEND="core.sms.ConsoleSmsBackend",
+        TASKS_BACKEND="django_tasks_db.DatabaseBackend",  # the queue in the database, as in production
         EMAIL_URL="consolemail://",
         LOG_LEVEL="WARNING",
         ALLOWED_HOSTS="127.0.0.1,localhost",

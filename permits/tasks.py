@@ -1,0 +1,12 @@
+"""The permits app's background work."""
+
+from core.tasks import task
+
+from .services import permit_reminders_send
+
+
+@task()
+def send_permit_reminders() -> dict:
+    """The permit-expiry reminders due today; safe to run twice or on two workers at once
+    (each reminder is recorded once). Queued daily by `send_permit_reminders`."""
+    return permit_reminders_send()
