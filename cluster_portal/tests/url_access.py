@@ -11,6 +11,10 @@ URL_ACCESS = {
     "readyz": Rule(PUBLIC),
     "set_language": Rule(dict.fromkeys(PUBLIC, 302), method="post", data={"language": "en", "next": "/"}),
     "login": Rule({**PUBLIC, **{r: 302 for r in PUBLIC if r != "anonymous"}}),
+    # Sign-in by SMS code: step one is public; the code page needs a number chosen in step one
+    # (without one: back to step one, under /accounts/login/); signed-in users are sent on.
+    "login_code": Rule({**PUBLIC, **{r: 302 for r in PUBLIC if r != "anonymous"}}),
+    "login_code_verify": Rule(_REDIRECT_WHEN_SIGNED_IN),
     "logout": Rule(dict.fromkeys(PUBLIC, 302), method="post"),
     "password_change": Rule(SIGNED_IN),
     "password_change_done": Rule(SIGNED_IN),

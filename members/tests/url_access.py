@@ -49,6 +49,9 @@ REDIRECT_SIGNED_IN = {**dict.fromkeys(ROLES, 302), "anonymous": 200}
 
 URL_ACCESS = {
     "members:join": Rule(REDIRECT_SIGNED_IN),
+    # Anonymous visitors with an application waiting for its SMS code (without one: back to
+    # the form); signed-in users are sent on.
+    "members:join_verify": Rule(dict.fromkeys(ROLES, 302)),
     "members:dashboard": Rule(MEMBER_USERS),
     "members:edit": Rule(ACTIVE_MEMBER),
     "members:change_request": Rule(ACTIVE_MEMBER),
