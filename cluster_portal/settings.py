@@ -163,6 +163,7 @@ else:
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "members.auth.PhoneCodeBackend",  # sign-in by SMS code (credentials: username, sms_token)
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -188,6 +189,8 @@ PROXY_COUNT = env.int("PROXY_COUNT", default=0)  # trusted reverse proxies in fr
 AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 AXES_VERBOSE = True
+# Sign-in records keep the posted form: never the number in clear, the password or an SMS code.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "code"]
 
 # Rate limits count in the default cache (Redis when configured: shared by every app server).
 RATELIMIT_VIEW = "core.ratelimits.ratelimited"

@@ -127,3 +127,25 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.action}: {self.object_repr}"
+
+
+class PhoneCode(models.Model):
+    """A one-time code sent by SMS to prove that someone holds a mobile number (signing in,
+    verifying an applicant's or a buyer's number). Only a keyed hash of the code is kept; one
+    live code per purpose and number (a new one replaces it); used by
+    core.phone_codes, never directly."""
+
+    purpose = models.CharField(_("purpose"), max_length=30)
+    mobile = models.CharField(_("mobile number"), max_length=16)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("sent at"))
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+    tries = models.PositiveSmallIntegerField(_("wrong tries"), default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["purpose", "mobile"], name="phonecode_one_per_number")]
+        verbose_name = _("SMS code")
+        verbose_name_plural = _("SMS codes")
+
+    def __str__(self):
+        return f"{self.purpose}: {self.mobile[:4]}****{self.mobile[-3:]}"

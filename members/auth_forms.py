@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import notifications
 from core.forms import BootstrapFormMixin
-from core.validators import normalize_mobile
+from core.validators import normalize_mobile, validate_mobile
 
 
 class MobileLoginForm(BootstrapFormMixin, AuthenticationForm):
@@ -34,8 +34,39 @@ class MobileLoginForm(BootstrapFormMixin, AuthenticationForm):
         "inactive": _("This account is inactive."),
     }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # AuthenticationForm limits the box to the stored number's 11 characters, which cut
+        # «+98 912 123 4567» or «۰۹۱۲ ۱۲۳ ۴۵۶۷» short while typing: allow the written forms.
+        self.fields["username"].max_length = 20
+        self.fields["username"].widget.attrs["maxlength"] = 20
+
     def clean_username(self):
         return normalize_mobile(self.cleaned_data["username"])
+
+
+class LoginCodeRequestForm(BootstrapFormMixin, forms.Form):
+    """Sign in by SMS code, step one: the mobile number, in any usual form. The field is named
+    like the login form's, so "Send me a code" on the login page posts the number typed there."""
+
+    username = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autofocus": True,
+                "inputmode": "tel",
+                "dir": "ltr",
+                "autocomplete": "username",
+                "placeholder": "09121234567",
+            }
+        ),
+    )
+
+    def clean_username(self):
+        value = normalize_mobile(self.cleaned_data["username"])
+        validate_mobile(value)
+        return value
 
 
 class MobilePasswordResetForm(BootstrapFormMixin, PasswordResetForm):

@@ -192,14 +192,26 @@ class MembershipApplicationForm(MemberFieldsMixin, PortalModelForm):
         fields = [*IDENTITY_FORM_FIELDS, *PROFILE_FORM_FIELDS, "logo"]
         widgets = {"kind": forms.RadioSelect}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, kept_password=False, kept_logo=False, **kwargs):
+        """kept_password/kept_logo: the applicant already gave them (kept while the number
+        waits for its SMS code): the password fields are optional, the logo need not be chosen
+        again."""
         super().__init__(*args, **kwargs)
         self.clean_logo_file = None
+        self.kept_password = kept_password
         self.fields["kind"].choices = Member.Kind.choices
         self.fields["kind"].widget.attrs["class"] = "form-check-input"
         self.fields["contact_public"].initial = False
         self.fields["mobile"].label = _("Business mobile number")
         self._setup_member_widgets()
+        if kept_password:
+            for name in ("password1", "password2"):
+                self.fields[name].required = False
+            self.fields["password1"].help_text = _(
+                "The password you chose is kept. Type a new one here only to change it."
+            )
+        if kept_logo:
+            self.fields["logo"].help_text = _("Your logo is kept. Choose a file only to replace it.")
         self.order_fields(
             [
                 "kind",
@@ -270,7 +282,9 @@ class MembershipApplicationForm(MemberFieldsMixin, PortalModelForm):
         cleaned = super().clean()
         self._check_kind_rules(cleaned)
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
-        if p1 and p2 and p1 != p2:
+        if self.kept_password and not p1 and not p2:
+            return cleaned
+        if (p1 and p2 and p1 != p2) or (self.kept_password and bool(p1) != bool(p2)):
             self.add_error("password2", forms.ValidationError(_("The two passwords differ."), code="mismatch"))
         elif p1:
             try:
@@ -284,13 +298,18 @@ class MembershipApplicationForm(MemberFieldsMixin, PortalModelForm):
     def member_data(self) -> dict:
         return {key: value for key, value in self.cleaned_data.items() if key in Member._meta._forward_fields_map}
 
-    def user_data(self) -> dict:
-        return {
+    def user_data(self, *, password_hash: str = "") -> dict:
+        """The applicant's account: the password typed, or else the hash of the one kept."""
+        data = {
             "mobile": self.cleaned_data["user_mobile"],
             "full_name": self.cleaned_data["full_name"],
             "email": self.cleaned_data.get("email", ""),
-            "password": self.cleaned_data["password1"],
         }
+        if self.cleaned_data.get("password1"):
+            data["password"] = self.cleaned_data["password1"]
+        else:
+            data["password_hash"] = password_hash
+        return data
 
 
 class MemberProfileForm(MemberFieldsMixin, PortalModelForm):

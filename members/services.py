@@ -112,10 +112,14 @@ def member_apply(*, member_data: dict, products, user_data: dict, logo=None) -> 
     """A visitor applies: creates the applicant's user (who can sign in at once), the member in
     status "applied" with the applicant as owner, and tells the estates staff."""
     user_data = dict(user_data)
-    password = user_data.pop("password")
+    password = user_data.pop("password", None)
+    password_hash = user_data.pop("password_hash", None)  # a password hashed while the number was verified
     try:
         with transaction.atomic():
             user = User.objects.create_user(user_data.pop("mobile"), password, **user_data)
+            if password is None and password_hash:
+                user.password = password_hash
+                user.save(update_fields=["password"])
     except IntegrityError:  # the form checked it; this is the race between two submissions
         raise ValidationError(_("A user with this mobile number already exists."), code="duplicate") from None
     member = Member(**{key: member_data[key] for key in APPLICATION_FIELDS if key in member_data})

@@ -6,6 +6,7 @@ app_name = "members"
 
 urlpatterns = [
     path("join/", views.join, name="join"),
+    path("join/verify/", views.join_verify, name="join_verify"),
     path("me/", views.dashboard, name="dashboard"),
     path("me/edit/", views.profile_edit, name="edit"),
     path("me/change-request/", views.change_request, name="change_request"),

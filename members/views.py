@@ -24,10 +24,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from core import phone_codes
 from core.middleware import mark_public
 from core.persian import normalize_digits_only
 
-from . import dashboard_cache, roles, selectors, services
+from . import dashboard_cache, join_flow, roles, selectors, services
 from .extensions import dashboard_section_providers
 from .forms import (
     ChangeRequestForm,
@@ -70,30 +71,114 @@ def _form_error(form, error: ValidationError):
 # --- application ----------------------------------------------------------------------------
 
 
+def _signed_in_target(request):
+    return "members:dashboard" if roles.member_of(request.user) else "home"
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="ip", rate="20/h", method="POST", block=True)
 def join(request):
-    """Anonymous visitors apply; signed-in users are sent to their dashboard or home."""
+    """Anonymous visitors apply; signed-in users are sent to their dashboard or home. A valid
+    application is kept (session) while the applicant's number is verified by SMS code."""
     if request.user.is_authenticated:
-        return redirect("members:dashboard" if roles.member_of(request.user) else "home")
-    form = MembershipApplicationForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+        return redirect(_signed_in_target(request))
+    state = join_flow.pending(request)
+    options = {"kept_password": bool(state.get("password_hash")), "kept_logo": bool(state.get("logo"))}
+    status = 200
+    if request.method == "POST":
+        form = MembershipApplicationForm(request.POST, request.FILES, **options)
+        valid = form.is_valid()
+        if form.clean_logo_file is not None:  # a good logo is kept even when another field is wrong
+            join_flow.keep_logo(request, form.clean_logo_file)
+            form["logo"].help_text = _("Your logo is kept. Choose a file only to replace it.")
+        if valid:
+            previous_mobile = state.get("mobile")
+            state = join_flow.keep_form(request, form)
+            if join_flow.is_verified(state):
+                return _join_complete(request, state)
+            try:
+                join_flow.send_code(request, state["mobile"])
+            except phone_codes.CodeRefused as refused:
+                if refused.reason == "resend" and previous_mobile == state["mobile"]:
+                    return redirect("members:join_verify")  # the code sent a moment ago is live
+                form.add_error("user_mobile", refused.message)
+                status = 429
+            else:
+                return redirect("members:join_verify")
+    else:
+        form = MembershipApplicationForm(initial=join_flow.initial(state), **options)
+    return render(
+        request,
+        "members/join.html",
+        {"form": form, "waiting_mobile": state.get("mobile") if state.get("data") else None},
+        status=status,
+    )
+
+
+def _join_complete(request, state):
+    """The number is verified: send the application kept in the session."""
+    form = MembershipApplicationForm(join_flow.typed_data(state), kept_password=True, kept_logo=bool(state.get("logo")))
+    if form.is_valid() and form.cleaned_data["user_mobile"] == state.get("mobile"):
         try:
             member = services.member_apply(
                 member_data=form.member_data(),
                 products=form.cleaned_data.get("products") or [],
-                user_data=form.user_data(),
-                logo=form.clean_logo_file,
+                user_data=form.user_data(password_hash=state.get("password_hash", "")),
+                logo=join_flow.kept_logo(state),
             )
         except ValidationError as error:
             _form_error(form, error)
         else:
+            join_flow.finish(request)
             user = member.user_links.get().user
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Your application was received. The estates staff will review it soon."))
             return redirect("members:dashboard")
-    return render(request, "members/join.html", {"form": form})
+    # Something changed while the code was on its way (another application took the national
+    # ID, say): the form again, as typed, with the reason; the number stays verified.
+    return render(request, "members/join.html", {"form": form, "waiting_mobile": None})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate="30/m", method="POST", block=True)
+def join_verify(request):
+    """Anonymous visitors with an application waiting: type the SMS code sent to their number,
+    or ask for a new one. The application is sent as soon as the code is right."""
+    if request.user.is_authenticated:
+        return redirect(_signed_in_target(request))
+    state = join_flow.pending(request)
+    if not state.get("data"):
+        return redirect("members:join")
+    mobile = state["mobile"]
+    if join_flow.is_verified(state):
+        return _join_complete(request, state)
+    if request.method == "POST" and "resend" in request.POST:
+        try:
+            join_flow.send_code(request, mobile)
+        except phone_codes.CodeRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, _("A new code was sent."))
+        return redirect("members:join_verify")
+    form = phone_codes.PhoneCodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        result = phone_codes.code_check(purpose=join_flow.PURPOSE, mobile=mobile, code=form.cleaned_data["code"])
+        if result.ok:
+            return _join_complete(request, join_flow.mark_verified(request))
+        form.add_error("code", result.message)
+    return render(
+        request,
+        "members/join_verify.html",
+        {
+            "form": form,
+            "mobile": mobile,
+            "status": phone_codes.code_status(purpose=join_flow.PURPOSE, mobile=mobile),
+            "business_name": (state["data"].get("business_name") or [""])[0],
+            "change_url": reverse("members:join"),
+        },
+    )
 
 
 # --- dashboard and self-service -------------------------------------------------------------

@@ -3,6 +3,8 @@ every page opened by every role that may see it), reflected XSS (the payload in 
 string of every page), CSRF on every state-changing URL, open redirects after sign-in and
 two-step sign-in, and Host-header poisoning of the password-reset link."""
 
+import re
+
 import pytest
 from django.apps import apps
 from django.db import models
@@ -123,6 +125,46 @@ def test_every_state_changing_url_refuses_a_request_without_the_csrf_token(name,
         login_verified(client, user)
     response = client.post(url, rule.data)
     assert response.status_code == 403, (name, role, response.status_code)
+
+
+def _token(client, url):
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', client.get(url).content.decode()).group(1)
+
+
+def test_sms_code_pages_refuse_posts_without_the_csrf_token(actors):
+    """Sign-in by SMS code and the application's number check: every post (number, code, new
+    code) needs the token; with it the same post works."""
+    from core import sms
+    from members.tests.test_views import application, sent_code
+
+    sms.outbox.clear()
+    client = Client(enforce_csrf_checks=True)
+    number = {"username": actors.member_a.mobile}
+    assert client.post(reverse("login_code"), number).status_code == 403
+    assert sms.outbox == []
+    token = _token(client, reverse("login_code"))
+    assert client.post(reverse("login_code"), {**number, "csrfmiddlewaretoken": token}).status_code == 302
+    code = sent_code(actors.member_a.mobile)
+    verify = reverse("login_code_verify")
+    assert client.post(verify, {"code": code}).status_code == 403
+    assert client.post(verify, {"resend": "1"}).status_code == 403
+    assert "_auth_user_id" not in client.session
+    token = _token(client, verify)
+    assert client.post(verify, {"code": code, "csrfmiddlewaretoken": token}).status_code == 302
+    assert client.session["_auth_user_id"] == str(actors.member_a.pk)
+
+    applicant = Client(enforce_csrf_checks=True)
+    data = application(owner_national_id="۰۰۰۴۰۰۰۰۰۵")
+    assert applicant.post(reverse("members:join"), data).status_code == 403
+    token = _token(applicant, reverse("members:join"))
+    assert applicant.post(reverse("members:join"), {**data, "csrfmiddlewaretoken": token}).status_code == 302
+    join_verify = reverse("members:join_verify")
+    code = sent_code("09123456789")
+    assert applicant.post(join_verify, {"code": code}).status_code == 403
+    assert applicant.post(join_verify, {"resend": "1"}).status_code == 403
+    token = _token(applicant, join_verify)
+    response = applicant.post(join_verify, {"code": code, "csrfmiddlewaretoken": token})
+    assert (response.status_code, response["Location"]) == (302, reverse("members:dashboard"))
 
 
 @pytest.mark.parametrize(

@@ -3,13 +3,18 @@ price submissions, document uploads, sign-in, password reset and two-step codes.
 a visitor gets the translated 429 page; the counts follow the real client address behind a
 trusted proxy and cannot be dodged by writing a number differently."""
 
+from datetime import timedelta
+
 import pytest
+from django.db.models import F
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from conftest import PASSWORD
 from core import sms
+from core.models import PhoneCode
 from core.ratelimits import client_ip
+from members.tests.test_views import application
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +24,9 @@ EN_MESSAGE = "You have done this too many times in a short while."
 # url name → (role, allowed per window): the app's decorators, hit through their real views.
 LIMITS = {
     "members:join": ("anonymous", 20),
+    "members:join_verify": ("anonymous", 30),
+    "login_code": ("anonymous", 30),
+    "login_code_verify": ("anonymous", 30),
     "members:contact": ("anonymous", 5),
     "events:question_ask": ("member_b", 5),
     "events:question_vote": ("member_b", 30),
@@ -84,6 +92,29 @@ def test_password_reset_per_address_across_numbers(actors):
     client = Client()
     statuses = [client.post(reverse("password_reset"), {"mobile": f"0912111{n:04d}"}).status_code for n in range(21)]
     assert statuses == [302] * 20 + [429]
+
+
+def test_sms_codes_per_number_however_it_is_written(actors):
+    """Sign-in codes: 3 per number in 10 minutes (each after the one-minute countdown), whatever
+    the address and however the number is written."""
+    sms.outbox.clear()
+    statuses = []
+    for n, mobile in enumerate(["09130000002", "+989130000002", "۰۹۱۳۰۰۰۰۰۰۲", "00989130000002"]):
+        PhoneCode.objects.update(created_at=F("created_at") - timedelta(seconds=61))
+        statuses.append(Client(REMOTE_ADDR=f"10.0.0.{n}").post(reverse("login_code"), {"username": mobile}).status_code)
+    assert statuses == [302, 302, 302, 429]
+    assert len(sms.outbox) == 3
+
+
+def test_sms_codes_per_address_across_numbers(actors):
+    sms.outbox.clear()
+    client = Client()
+    statuses = [client.post(reverse("login_code"), {"username": f"0912111{n:04d}"}).status_code for n in range(21)]
+    assert statuses == [302] * 20 + [429]
+    assert len(sms.outbox) == 20
+    # The application's number check counts against the same address.
+    response = client.post(reverse("members:join"), application(owner_national_id="۰۰۰۴۰۰۰۰۰۵"))
+    assert response.status_code == 429 and len(sms.outbox) == 20
 
 
 def test_client_address_behind_a_trusted_proxy(settings):

@@ -1,8 +1,11 @@
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from catalogue.models import Product
+from core import sms
 from core.models import Notification
 from core.persian import digits_to_persian
 from members import extensions
@@ -48,6 +51,22 @@ def application(**overrides):
     return data
 
 
+def sent_code(mobile):
+    """The last SMS code sent to `mobile` (the locmem SMS backend's outbox)."""
+    texts = [message["text"] for message in sms.outbox if message["to"] == mobile]
+    return re.findall(r"\b(\d{6})\b", texts[-1])[0]
+
+
+def apply_and_verify(client, data, mobile="09123456789"):
+    """Send the application, then the SMS code sent to the applicant's number: the response to
+    the code (a redirect to the dashboard when the application was sent)."""
+    response = client.post(JOIN, data)
+    assert (response.status_code, response["Location"]) == (302, reverse("members:join_verify")), (
+        getattr(response, "context", None) and response.context["form"].errors
+    )
+    return client.post(reverse("members:join_verify"), {"code": sent_code(mobile)})
+
+
 def fa_client(user=None):
     client = Client(HTTP_ACCEPT_LANGUAGE="fa")
     client.cookies["django_language"] = "fa"
@@ -72,10 +91,10 @@ def test_join_redirects_signed_in_users(actors, client_as):
 def test_join_with_persian_digits_creates_a_normalised_application_and_signs_in(actors):
     baklava = Product.objects.get(slug="baklava")
     client = fa_client()
-    response = client.post(
-        JOIN, {**application(owner_national_id=NEW_ID_TYPED), "products": [baklava.pk], "logo": png_upload()}
+    response = apply_and_verify(
+        client, {**application(owner_national_id=NEW_ID_TYPED), "products": [baklava.pk], "logo": png_upload()}
     )
-    assert response.status_code == 302, response.context["form"].errors
+    assert response.status_code == 302
     assert response["Location"] == reverse("members:dashboard")
     member = Member.objects.get(owner_national_id=NEW_ID)
     assert (member.business_name, member.mobile, member.postal_code, member.monthly_capacity_kg) == (

@@ -53,6 +53,9 @@ _PRIVILEGED_302 = {"staff": 302, "union_head": 302, "superuser": 302}
 
 URL_ACCESS = {
     "members:join": Rule(REDIRECT_SIGNED_IN),
+    # Anonymous visitors with an application waiting for its SMS code (without one: back to
+    # the form); signed-in users are sent on.
+    "members:join_verify": Rule(dict.fromkeys(ROLES, 302)),
     "members:dashboard": Rule(MEMBER_USERS),
     "members:edit": Rule(ACTIVE_MEMBER),
     "members:change_request": Rule(ACTIVE_MEMBER),
