@@ -2,12 +2,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from cluster_portal.admin_display import Money, MoneyAdminMixin
 from cluster_portal.admin_jalali import JalaliAdminMixin
 from cluster_portal.admin_perf import LargeTableAdminMixin
 from members.roles import is_estates_staff
 
 from . import services
-from .models import PriceCellStat, PriceReview, PriceRound, PriceSubmission, Product
+from .models import COST_LINES, PriceCellStat, PriceReview, PriceRound, PriceSubmission, Product
 
 
 class EstatesStaffAdmin(JalaliAdminMixin, admin.ModelAdmin):
@@ -82,8 +83,15 @@ class PriceReviewInline(admin.TabularInline):
 
 
 @admin.register(PriceSubmission)
-class PriceSubmissionAdmin(LargeTableAdminMixin, EstatesStaffAdmin):
+class PriceSubmissionAdmin(MoneyAdminMixin, LargeTableAdminMixin, EstatesStaffAdmin):
     """Read-only: prices are changed by members and reviewed by the union head in the portal."""
+
+    # Stored in Rials, shown in Toman with the unit, as on the portal's pages.
+    money_fields = {
+        "price_rial": Money(_("Price"), per="unit"),
+        "price_per_kg_rial": Money(_("Price per kg"), per="kg"),
+        **{name: Money(label, per="kg") for name, label in COST_LINES},
+    }
 
     list_display = ["member", "product", "channel", "price_round", "price_rial", "status", "version", "is_current"]
     list_filter = ["status", "channel", "is_current", "price_round"]
@@ -105,7 +113,25 @@ class PriceSubmissionAdmin(LargeTableAdminMixin, EstatesStaffAdmin):
 
 
 @admin.register(PriceCellStat)
-class PriceCellStatAdmin(EstatesStaffAdmin):
+class PriceCellStatAdmin(MoneyAdminMixin, EstatesStaffAdmin):
+    money_fields = {
+        name: Money(label, per="kg")
+        for name, label in (
+            ("median", _("Median")),
+            ("q1", _("Q1")),
+            ("q3", _("Q3")),
+            ("trimmed_mean", _("Trimmed mean")),
+            ("minimum", _("Minimum")),
+            ("maximum", _("Maximum")),
+        )
+    }
+    column_labels = {
+        "price_round": _("Round"),
+        "product": _("Product"),
+        "channel": _("Channel"),
+        "members": _("Members"),
+        "outliers": _("Outliers"),
+    }
     list_display = ["price_round", "product", "channel", "members", "median", "q1", "q3", "outliers"]
     list_filter = ["price_round", "channel"]
     list_select_related = ["price_round", "product"]
