@@ -3,7 +3,7 @@
 - Numbers (counts, membership numbers) in Persian digits in fa; dates in Jalali
   (cluster_portal.admin_jalali).
 - Money: stored in Rials, shown in Toman, grouped, with its unit («۱٬۱۶۵٬۰۰۰ تومان / جعبه»):
-  an admin lists its Rial columns in `money_fields` (MoneyAdminMixin); the column keeps its
+  an admin lists its Rial columns in `money_fields` (AdminDisplayMixin); the column keeps its
   field name, so ordering, filters and `list_display` changes keep working.
 - Identifiers (mobiles, codes, permit numbers: values without Persian letters that carry
   digits) in a left-to-right island: `<bdi dir="ltr">`.
@@ -53,14 +53,13 @@ class _Amount:
 
 
 _MONEY: dict = {}  # model field → Money
-_LABELS: dict = {}  # model field → the column's name, for fields without a verbose name
 
 
-class MoneyAdminMixin:
+class AdminDisplayMixin:
     """`money_fields = {"price_rial": Money(_("price"), per="unit"), ...}`: those columns (list and
     detail) read «۱٬۱۶۵٬۰۰۰ تومان / جعبه» in fa and '1,165,000 Toman / box' in en.
-    `column_labels = {"members": _("Members")}` names columns whose model field has no
-    translated verbose name."""
+    `column_labels = {"members": _("Members")}` names fields that have no translated verbose
+    name (columns, filters, forms); only the running label changes, never a migration."""
 
     money_fields: dict = {}
     column_labels: dict = {}
@@ -70,7 +69,7 @@ class MoneyAdminMixin:
         for name, money in self.money_fields.items():
             _MONEY[model._meta.get_field(name)] = money
         for name, label in self.column_labels.items():
-            _LABELS[model._meta.get_field(name)] = label
+            model._meta.get_field(name).verbose_name = label
 
 
 def format_money(rial, unit=None) -> str:
@@ -86,18 +85,19 @@ _original_label_for_field = utils.label_for_field
 _original_display_for_field = utils.display_for_field
 _original_display_for_value = utils.display_for_value
 
-# A value that is an identifier rather than prose: no Persian/Arabic letters, some digit.
+# A value with no Persian/Arabic letter is an identifier, a code or a Latin name.
 _LETTERS = re.compile(r"[\u0600-\u06ff\ufb50-\ufdff\ufe70-\ufeff]")
-_DIGIT = re.compile(r"[0-9]")
+_LATIN = re.compile(r"[0-9A-Za-z]")
 
 
 def display_text(value) -> str:
-    """A text value for an admin cell: identifiers in a left-to-right island, Persian digits in fa."""
-    if isinstance(value, SafeData) or not isinstance(value, str):
+    """A text value for an admin cell in fa: identifiers, codes, e-mails and English names (values
+    without Persian letters) in a left-to-right island with Persian digits; prose unchanged."""
+    if isinstance(value, SafeData) or not isinstance(value, str) or not _persian():
         return value
-    if _DIGIT.search(value) and not _LETTERS.search(value):
-        return format_html('<bdi dir="ltr">{}</bdi>', digits_to_persian(value) if _persian() else value)
-    return digits_to_persian(value) if _persian() else value
+    if _LATIN.search(value) and not _LETTERS.search(value):
+        return format_html('<bdi dir="ltr">{}</bdi>', digits_to_persian(value))
+    return value
 
 
 def lookup_field(name, obj, model_admin=None):
@@ -120,12 +120,9 @@ def label_for_field(name, model, model_admin=None, return_attr=False, form=None)
         field = model._meta.get_field(name) if isinstance(name, str) else None
     except FieldDoesNotExist:  # a method, a property, "__str__"
         field = None
-    if field in _MONEY:
-        label = _MONEY[field].label
-    elif field in _LABELS:
-        label = _LABELS[field]
-    else:
+    if field not in _MONEY:
         return result
+    label = _MONEY[field].label
     return (label, result[1]) if return_attr else label
 
 

@@ -5,6 +5,7 @@ labels change, never what migrations record (field.verbose_name is derived, Meta
 read from the model's original attributes, help texts keep their English text as the key)."""
 
 from django.apps import apps
+from django.contrib import admin
 from django.utils.translation import gettext_lazy, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
@@ -56,6 +57,14 @@ HELP_TEXTS = [
     gettext_noop("The t value of the latest verified token. The next token must be at a higher time step."),
 ]
 
+# axes' own Persian catalogue leaves these in English (or half English); ours wins.
+AXES_STRINGS = [
+    gettext_noop("User Agent"),
+    gettext_noop("Locked Out"),
+    gettext_noop("access attempt expiration"),
+    gettext_noop("access attempt expirations"),
+]
+
 
 def install() -> None:
     help_texts = set(HELP_TEXTS)
@@ -74,3 +83,10 @@ def install() -> None:
                 field.verbose_name = FIELD_NAMES[field.name]
             if isinstance(field.help_text, str) and field.help_text in help_texts:
                 field.help_text = gettext_lazy(field.help_text)  # the English text stays the value
+        model_admin = admin.site._registry.get(model)
+        if model_admin is not None and model_admin.search_help_text:
+            # django-otp writes "Search by user's mobile or email" in plain English.
+            model_admin.search_help_text = _("Search by the user's mobile number or e-mail")
+        qrcode_link = getattr(type(model_admin), "qrcode_link", None) if model_admin else None
+        if qrcode_link is not None:
+            qrcode_link.short_description = _("QR code")

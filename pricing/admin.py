@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from cluster_portal.admin_display import Money, MoneyAdminMixin
+from cluster_portal.admin_display import AdminDisplayMixin, Money
 from cluster_portal.admin_jalali import JalaliAdminMixin
 from cluster_portal.admin_perf import LargeTableAdminMixin
 from members.roles import is_estates_staff
@@ -83,7 +83,7 @@ class PriceReviewInline(admin.TabularInline):
 
 
 @admin.register(PriceSubmission)
-class PriceSubmissionAdmin(MoneyAdminMixin, LargeTableAdminMixin, EstatesStaffAdmin):
+class PriceSubmissionAdmin(AdminDisplayMixin, LargeTableAdminMixin, EstatesStaffAdmin):
     """Read-only: prices are changed by members and reviewed by the union head in the portal."""
 
     # Stored in Rials, shown in Toman with the unit, as on the portal's pages.
@@ -113,7 +113,7 @@ class PriceSubmissionAdmin(MoneyAdminMixin, LargeTableAdminMixin, EstatesStaffAd
 
 
 @admin.register(PriceCellStat)
-class PriceCellStatAdmin(MoneyAdminMixin, EstatesStaffAdmin):
+class PriceCellStatAdmin(AdminDisplayMixin, EstatesStaffAdmin):
     money_fields = {
         name: Money(label, per="kg")
         for name, label in (
