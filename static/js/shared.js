@@ -76,12 +76,8 @@
       persianDigits: true,
       autoReadOnlyInput: false,
     });
-    document.addEventListener("focusin", function (event) {
-      var input = event.target;
-      if (!input.matches || !input.matches("input[data-jdp]")) {
-        return;
-      }
-      var box = document.querySelector(".jdp-container");
+    function dock(input) {
+      var box = document.querySelector("jdp-container");
       if (box && input.nextElementSibling !== box) {
         input.insertAdjacentElement("afterend", box);
       }
@@ -90,10 +86,26 @@
           box.scrollIntoView({ block: "nearest" });
         }, 50);
       }
+    }
+    function isDateBox(target) {
+      return target && target.matches && target.matches("input[data-jdp]");
+    }
+    document.addEventListener("focusin", function (event) {
+      if (isDateBox(event.target)) {
+        dock(event.target);
+      }
+    });
+    // A tap on a date box that still has the focus (closed with the close button) opens it again.
+    document.addEventListener("click", function (event) {
+      var box = document.querySelector("jdp-container");
+      if (isDateBox(event.target) && (!box || box.style.display === "none")) {
+        picker.show(event.target);
+        dock(event.target);
+      }
     });
     document.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && picker.hide) {
-        var box = document.querySelector(".jdp-container");
+        var box = document.querySelector("jdp-container");
         if (box && box.style.display !== "none") {
           picker.hide();
         }
