@@ -78,6 +78,8 @@ MIDDLEWARE = [
     # A signed-in user's write request renews their cached dashboard (members/dashboard_cache.py).
     "members.dashboard_cache.DashboardWriteMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Persian digits in the text of admin pages in fa (cluster_portal/admin_display.py).
+    "core.admin_display.AdminPersianDigitsMiddleware",
     "axes.middleware.AxesMiddleware",
     # A request over a rate limit gets the translated 429 page (RATELIMIT_VIEW), not a 403.
     "django_ratelimit.middleware.RatelimitMiddleware",

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from .admin_display import display_text
 from .groups import is_estates_staff
 from .models import AuditEntry, Delivery, Notification
 
@@ -103,12 +104,20 @@ class DeliveryAdmin(admin.ModelAdmin):
         return False
 
 
+class CodeValuesFilter(admin.AllValuesFieldListFilter):
+    """A filter whose choices are codes (member.status.active): shown in a left-to-right island."""
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            yield {**choice, "display": display_text(choice["display"])}
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     """The audit trail: visible to staff, editable by no one."""
 
     list_display = ["created_at", "actor", "action", "content_type", "object_repr"]
-    list_filter = ["action", "content_type"]
+    list_filter = [("action", CodeValuesFilter), "content_type"]
     list_select_related = ["actor", "content_type"]
     search_fields = ["object_repr", "action", "actor__mobile", "actor__full_name"]
     readonly_fields = [f.name for f in AuditEntry._meta.fields]

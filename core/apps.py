@@ -14,6 +14,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from . import admin_jalali
+        from . import admin_display, admin_jalali, vendor_i18n
 
         admin_jalali.install()
+        admin_display.install()
+        vendor_i18n.install()

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import jalali
 from .money import toman_to_rial
-from .persian import normalize_number, normalize_text
+from .persian import normalize_free_text, normalize_number, normalize_text
 
 
 class NumericInput(forms.TextInput):
@@ -115,10 +115,34 @@ class BootstrapFormMixin:
         style_widgets(self.fields)
 
 
+# Text fields whose value is a code rather than prose: their digits are made ASCII.
+_IDENTIFIER_FIELDS = (
+    forms.EmailField,
+    forms.URLField,
+    forms.SlugField,
+    forms.GenericIPAddressField,
+    forms.UUIDField,
+    forms.ChoiceField,
+)
+_IDENTIFIER_INPUTMODES = {"numeric", "decimal", "tel", "email", "url"}
+
+
+def is_identifier_field(field) -> bool:
+    """A mobile, national ID, permit number, code or choice: typed left to right (LtrInput,
+    NumericInput, `dir=ltr`, a numeric/tel keyboard), or a field whose values are codes.
+    Everything else is free text (names, addresses, messages) and keeps the digits as typed."""
+    if isinstance(field, _IDENTIFIER_FIELDS) or getattr(field, "identifier", False):
+        return True
+    attrs = field.widget.attrs
+    return attrs.get("dir") == "ltr" or attrs.get("inputmode") in _IDENTIFIER_INPUTMODES
+
+
 class NormalizedFormMixin:
-    """Normalises what every text and number field receives (Persian/Arabic digits, ي/ك,
-    tatweel, edge ZWNJ; separators in numbers) before Django's own cleaning. Passwords and
-    files are left exactly as typed. Number fields get a numeric text box."""
+    """Normalises what every text and number field receives before Django's own cleaning:
+    ي/ك → ی/ک, tatweel and edge ZWNJ in all text; Persian/Arabic digits → ASCII only in numbers
+    (with their separators) and identifiers (see `is_identifier_field`), never in free text, so
+    that an address typed «پلاک ۳» is shown «پلاک ۳». Passwords and files are left exactly as
+    typed. Number fields get a numeric text box."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,7 +159,7 @@ class NormalizedFormMixin:
             elif isinstance(field, (forms.CharField, forms.ChoiceField)) and not isinstance(
                 field, forms.MultipleChoiceField
             ):
-                field.to_python = _before(normalize_text, field.to_python)
+                field.to_python = _text_before(field, field.to_python)
         style_widgets(self.fields)
 
 
@@ -143,6 +167,18 @@ def _before(normalise, to_python):
     def wrapped(value):
         if isinstance(value, str):
             value = normalise(value)
+        return to_python(value)
+
+    return wrapped
+
+
+def _text_before(field, to_python):
+    """Decided when the value is cleaned, so that widgets a form sets after this mixin's
+    __init__ (an LtrInput for a mobile) count."""
+
+    def wrapped(value):
+        if isinstance(value, str):
+            value = normalize_text(value) if is_identifier_field(field) else normalize_free_text(value)
         return to_python(value)
 
     return wrapped

@@ -142,7 +142,7 @@ class DatabaseUnavailableMiddleware:
     Django closes a broken connection at the end of the request (CONN_HEALTH_CHECKS), so the
     next request reconnects: the servers recover without a restart once the database is back.
     Errors raised before the view (sessions or the user loaded by a middleware) reach the
-    500 handler, which answers the same way (cluster_portal.views.error_500)."""
+    500 handler, which answers the same way (core.views.error_500)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -25,15 +25,24 @@ def digits_to_persian(value) -> str:
     return str(value).translate(_TO_PERSIAN)
 
 
-def normalize_text(value: str) -> str:
-    """What every text input goes through: ASCII digits, Persian ی/ک, no tatweel, trimmed of
-    spaces and ZWNJ at both ends, runs of spaces collapsed. ZWNJ inside words is kept."""
+def normalize_free_text(value: str) -> str:
+    """What free text goes through (names, addresses, messages): Persian ی/ک, no tatweel,
+    trimmed of spaces and ZWNJ at both ends, runs of spaces collapsed. Digits stay as typed
+    («پلاک ۳» is shown as «پلاک ۳»); ZWNJ inside words is kept."""
     if value is None:
         return value
-    value = digits_to_ascii(str(value)).translate(_LETTERS)
+    value = str(value).translate(_LETTERS)
     value = value.strip(" \t\r\n" + _INVISIBLE_EDGES)
     value = re.sub(r"[ \t]{2,}", " ", value)
     return re.sub(r"\u200c{2,}", ZWNJ, value)
+
+
+def normalize_text(value: str) -> str:
+    """What identifiers, codes and search terms go through: free-text normalisation plus ASCII
+    digits (a permit number, a mobile or a code typed in Persian digits is the same value)."""
+    if value is None:
+        return value
+    return normalize_free_text(digits_to_ascii(str(value)))
 
 
 def normalize_number(value: str) -> str:
@@ -65,3 +74,24 @@ def search_key(value: str) -> str:
     value = value.translate(str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ؤ": "و", "ئ": "ی", ZWNJ: " "}))
     value = re.sub(r"[\u064b-\u0652]", "", value)  # harakat
     return re.sub(r"\s+", " ", value).strip()
+
+
+# What keeps its ASCII digits in HTML: the content of script/style/textarea/pre/code elements,
+# tags with their attributes (href="/x/12", value="3"), comments and character references.
+_HTML_KEEP = re.compile(
+    r"(<(script|style|textarea|pre|code)\b.*?</\2\s*>|<!--.*?-->|<[^>]*>|&#?[0-9A-Za-z]+;)",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def digits_to_persian_in_html(html: str) -> str:
+    """Persian digits in the text a person reads in a piece of HTML; markup, attributes, scripts,
+    form values being edited and code samples are left as they are."""
+    out = []
+    position = 0
+    for match in _HTML_KEEP.finditer(html):
+        out.append(digits_to_persian(html[position : match.start()]))
+        out.append(match.group(0))
+        position = match.end()
+    out.append(digits_to_persian(html[position:]))
+    return "".join(out)

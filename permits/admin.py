@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_display import AdminDisplayMixin
 from core.admin_jalali import JalaliAdminMixin
 from core.admin_perf import LargeTableAdminMixin
 from core.audit import audit_record
@@ -204,9 +205,11 @@ class CaseDocumentInline(ReadOnly, admin.TabularInline):
 
 
 @admin.register(PermitCase)
-class PermitCaseAdmin(JalaliAdminMixin, StaffAccess, admin.ModelAdmin):
+class PermitCaseAdmin(AdminDisplayMixin, JalaliAdminMixin, StaffAccess, admin.ModelAdmin):
     """Steps are recorded through the case page (permits:detail), which keeps the history and
     checks the rules; here staff read, search and filter."""
+
+    column_labels = {"opened_by": _("opened by")}
 
     list_display = ["id", "permit_type", "member", "subject_display", "step", "tracking_code", "updated_at"]
     list_filter = ["step", "permit_type", IssuerFilter, CountyFilter]
@@ -253,7 +256,8 @@ class CaseStepAdmin(JalaliAdminMixin, ReadOnly, StaffAccess, admin.ModelAdmin):
 
 
 @admin.register(CaseDocument)
-class CaseDocumentAdmin(JalaliAdminMixin, ReadOnly, StaffAccess, admin.ModelAdmin):
+class CaseDocumentAdmin(AdminDisplayMixin, JalaliAdminMixin, ReadOnly, StaffAccess, admin.ModelAdmin):
+    column_labels = {"uploaded_by": _("uploaded by"), "content_type": _("file type")}
     list_display = ["title", "case", "kind", "size", "uploaded_by", "uploaded_at", "download"]
     list_filter = ["kind"]
     list_select_related = ["case__permit_type", "uploaded_by"]

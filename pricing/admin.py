@@ -3,10 +3,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_access import EstatesStaffAdmin
+from core.admin_display import AdminDisplayMixin, Money
 from core.admin_perf import LargeTableAdminMixin
 
 from . import services
-from .models import PriceCellStat, PriceReview, PriceRound, PriceSubmission
+from .models import COST_LINES, PriceCellStat, PriceReview, PriceRound, PriceSubmission
 
 
 def _run(modeladmin, request, queryset, service, done):
@@ -54,8 +55,15 @@ class PriceReviewInline(admin.TabularInline):
 
 
 @admin.register(PriceSubmission)
-class PriceSubmissionAdmin(LargeTableAdminMixin, EstatesStaffAdmin):
+class PriceSubmissionAdmin(AdminDisplayMixin, LargeTableAdminMixin, EstatesStaffAdmin):
     """Read-only: prices are changed by members and reviewed by the union head in the portal."""
+
+    # Stored in Rials, shown in Toman with the unit, as on the portal's pages.
+    money_fields = {
+        "price_rial": Money(_("Price"), per="unit"),
+        "price_per_kg_rial": Money(_("Price per kg"), per="kg"),
+        **{name: Money(label, per="kg") for name, label in COST_LINES},
+    }
 
     list_display = ["member", "product", "channel", "price_round", "price_rial", "status", "version", "is_current"]
     list_filter = ["status", "channel", "is_current", "price_round"]
@@ -77,7 +85,25 @@ class PriceSubmissionAdmin(LargeTableAdminMixin, EstatesStaffAdmin):
 
 
 @admin.register(PriceCellStat)
-class PriceCellStatAdmin(EstatesStaffAdmin):
+class PriceCellStatAdmin(AdminDisplayMixin, EstatesStaffAdmin):
+    money_fields = {
+        name: Money(label, per="kg")
+        for name, label in (
+            ("median", _("Median")),
+            ("q1", _("Q1")),
+            ("q3", _("Q3")),
+            ("trimmed_mean", _("Trimmed mean")),
+            ("minimum", _("Minimum")),
+            ("maximum", _("Maximum")),
+        )
+    }
+    column_labels = {
+        "price_round": _("Round"),
+        "product": _("Product"),
+        "channel": _("Channel"),
+        "members": _("Members"),
+        "outliers": _("Outliers"),
+    }
     list_display = ["price_round", "product", "channel", "members", "median", "q1", "q3", "outliers"]
     list_filter = ["price_round", "channel"]
     list_select_related = ["price_round", "product"]

@@ -4,12 +4,13 @@ Gregorian in English, Persian digits and grouping, Toman/Rial amounts."""
 from decimal import Decimal
 
 from django import template
+from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .. import jalali
 from ..money import rial_to_toman
-from ..persian import digits_to_persian
+from ..persian import digits_to_persian, digits_to_persian_in_html
 
 register = template.Library()
 
@@ -51,6 +52,17 @@ def fa_digits(value):
     if value in (None, ""):
         return ""
     return digits_to_persian(value) if _persian() else str(value)
+
+
+@register.filter(is_safe=True)
+def fa_text(value):
+    """Prose that may carry numbers (validation messages, hints, counts in a sentence): Persian
+    digits in fa, unchanged in en. Safe HTML stays safe; tags and entities are left alone."""
+    if value in (None, "") or not _persian():
+        return value
+    if isinstance(value, SafeData):
+        return mark_safe(digits_to_persian_in_html(str(value)))  # noqa: S308 (already safe; only digits change)
+    return digits_to_persian(value)
 
 
 @register.filter

@@ -109,7 +109,7 @@ def test_apply_approve_and_see_the_dashboard(page, browser, live_server):
     admin.select_option("select[name=action]", "approve")
     admin.click("button[name=index]")
     admin.wait_for_load_state()
-    assert admin.locator(".messagelist").inner_text().strip() == "1 عضو تأیید شد."
+    assert admin.locator(".messagelist").inner_text().strip() == "۱ عضو تأیید شد."  # Persian digits in the admin
     screenshot(admin, "members-admin-approved-desktop")
     member.refresh_from_db()
     assert (member.status, member.membership_number) == ("active", 1001)

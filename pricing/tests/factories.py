@@ -1,24 +1,11 @@
+from catalogue import demo as catalogue_demo
 from catalogue.models import Product
 from pricing.models import PriceRound, PriceSubmission, price_per_kg
 
 
 def ensure_products():
-    """The catalogue of migration 0002 (flushed by transactional tests, so made again here)."""
-    import importlib
-
-    for slug, name_fa, name_en, unit, grams, order in importlib.import_module(
-        "pricing.migrations.0002_products"
-    ).PRODUCTS:
-        Product.objects.get_or_create(
-            slug=slug,
-            defaults={
-                "name_fa": name_fa,
-                "name_en": name_en,
-                "default_unit": unit,
-                "default_net_grams": grams,
-                "sort_order": order,
-            },
-        )
+    """The base catalogue (flushed by transactional tests, so made again here)."""
+    catalogue_demo.seed()
 
 
 def product(slug="baklava"):

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from catalogue import demo as catalogue_demo
 from events import demo as events_demo
 from members import demo as members_demo
 from news import demo as news_demo
@@ -15,7 +16,7 @@ from permits import demo as permits_demo
 from pricing import demo as pricing_demo
 
 # Dependency order: each app's demo data may use what the ones before it made.
-DEMO_MODULES = [members_demo, news_demo, pricing_demo, events_demo, permits_demo]
+DEMO_MODULES = [catalogue_demo, members_demo, news_demo, pricing_demo, events_demo, permits_demo]
 
 
 class Command(BaseCommand):
