@@ -359,7 +359,7 @@ def _save_once(*, member, user, price_round, product, channel, data):
             **{
                 field: _audit_value(field, getattr(current, field) if current else None, value)
                 for field, value in data.items()
-                if not current or getattr(current, field) != value
+                if (getattr(current, field) != value if current else value not in (None, ""))
             },
         },
     )
