@@ -58,11 +58,22 @@ def price_round_for_user_or_404(user, pk) -> PriceRound:
     return price_round
 
 
-def _chosen(rounds, wanted):
-    wanted = (wanted or "").strip()
-    if not wanted:
+def parse_id(value) -> int | None:
+    """An id typed in a query string or a form (ASCII or Persian digits), or None: never an
+    error for '²', a 30-digit number or text."""
+    value = (value or "").strip()
+    if not value.isdecimal() or len(value) > 18:
         return None
-    price_round = next((r for r in rounds if wanted.isdigit() and r.pk == int(wanted)), None)
+    return int(value)
+
+
+def _chosen(rounds, wanted):
+    """The round of ?round=<id> among `rounds` (404 for an id not among them); no or a
+    non-numeric value: None (the page's default round)."""
+    wanted = parse_id(wanted)
+    if wanted is None:
+        return None
+    price_round = next((r for r in rounds if r.pk == wanted), None)
     if price_round is None:
         raise Http404
     return price_round

@@ -96,6 +96,12 @@ def member_current_submissions(*, member, price_round):
     )
 
 
+def member_current_submission(*, member, price_round, product, channel):
+    return PriceSubmission.objects.filter(
+        member=member, price_round=price_round, product=product, channel=channel, is_current=True
+    ).first()
+
+
 def member_submission_or_none(*, member, pk):
     return PriceSubmission.objects.filter(member=member, pk=pk).select_related("product", "price_round").first()
 

@@ -16,6 +16,7 @@ from members.roles import member_of
 from . import selectors, services
 from .access import (
     active_member_required,
+    parse_id,
     price_round_for_user_or_404,
     published_round_for_user_or_404,
     report_round_for_user_or_404,
@@ -72,7 +73,7 @@ def submit(request):
     current_round = selectors.open_round()
     if request.method == "POST":
         posted = request.POST.get("price_round")
-        if current_round is None or (posted is not None and posted != str(current_round.pk)):
+        if current_round is None or (posted is not None and parse_id(posted) != current_round.pk):
             return _not_open(request, posted, current_round)
     if current_round is None:
         return render(request, "pricing/submit.html", {"form": None, "price_round": None})
@@ -120,7 +121,8 @@ def submit(request):
 
 def _not_open(request, posted, current_round):
     """The one answer to a price sent for a round that is not open (409)."""
-    price_round = PriceRound.objects.filter(pk=posted).first() if posted and posted.isdigit() else None
+    round_id = parse_id(posted)
+    price_round = PriceRound.objects.filter(pk=round_id).first() if round_id else None
     if price_round is not None and price_round.is_finished:
         text = _("The price round %(round)s is closed; prices can no longer be submitted for it.") % {
             "round": price_round.label
@@ -140,13 +142,14 @@ def _initial_for(request, member, price_round):
     """Editing: the form starts from the member's current price for ?product=&channel=."""
     product_id, channel = request.GET.get("product", ""), request.GET.get("channel", "")
     initial = {"channel": channel if channel in Channel.values else Channel.WHOLESALE}
-    product = Product.objects.filter(pk=product_id, is_active=True).first() if product_id.isdigit() else None
+    product_id = parse_id(product_id)
+    product = Product.objects.filter(pk=product_id, is_active=True).first() if product_id else None
     if product is None:
         return initial
     initial.update(product=product, unit=product.default_unit, net_grams=product.default_net_grams)
-    current = PriceSubmission.objects.filter(
-        member=member, price_round=price_round, product=product, channel=initial["channel"], is_current=True
-    ).first()
+    current = selectors.member_current_submission(
+        member=member, price_round=price_round, product=product, channel=initial["channel"]
+    )
     if current:
         initial.update(
             unit=current.unit,

@@ -160,3 +160,50 @@ def test_the_migration_hides_prices_already_in_the_audit_trail(actors):
     assert old.changes == {"price_rial": ["•••", "•••"], "cost_flour": [None, "•••"], "unit": ["kg", "box"]}
     assert (review.changes, review.note) == ({"status": ["a", "b"]}, "")
     assert other.changes == {"price_rial": [1, 2]}
+
+
+def _product_form(item, **overrides):
+    return {
+        "name_fa": item.name_fa,
+        "name_en": item.name_en,
+        "slug": item.slug,
+        "default_unit": item.default_unit,
+        "default_net_grams": "",
+        "is_active": "on",
+        "sort_order": item.sort_order,
+        "plausible_min_per_kg_rial": "",
+        "plausible_max_per_kg_rial": "",
+        "publish_step_rial": "1000",
+        **overrides,
+    }
+
+
+def test_staff_type_the_plausible_range_and_the_step_in_toman(actors, client_as):
+    item = product()
+    url = reverse("admin:pricing_product_change", args=[item.pk])
+    client = client_as("staff")
+    page = client.get(url).content.decode()
+    assert 'name="publish_step_rial" value="1000"' in page  # 10,000 Rials shown in Toman
+    response = client.post(
+        url,
+        _product_form(
+            item, plausible_min_per_kg_rial="۲۰۰٬۰۰۰", plausible_max_per_kg_rial="3,000,000", publish_step_rial="۵۰۰۰"
+        ),
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.plausible_min_per_kg_rial, item.plausible_max_per_kg_rial, item.publish_step_rial) == (
+        2_000_000,
+        30_000_000,
+        50_000,
+    )
+    refused = client.post(
+        url, _product_form(item, plausible_min_per_kg_rial="500000", plausible_max_per_kg_rial="400000")
+    )
+    assert refused.status_code == 200
+    assert "بیشترین قیمت پذیرفتنی از کمترین آن کمتر است." in refused.content.decode()
+    assert 'value="500000"' in refused.content.decode()  # nothing typed lost
+    zero = client.post(url, _product_form(item, publish_step_rial="0"))
+    assert zero.status_code == 200
+    item.refresh_from_db()
+    assert item.publish_step_rial == 50_000

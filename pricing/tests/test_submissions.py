@@ -5,6 +5,7 @@ from django.conf import settings as django_settings
 from django.db import IntegrityError, connection, connections, transaction
 from django.urls import reverse
 
+from cluster_portal.persian import digits_to_persian
 from pricing import services
 from pricing.models import PriceSubmission
 from pricing.tests.differential import without_csrf
@@ -150,12 +151,24 @@ def test_a_round_that_is_not_open_gets_one_answer_whatever_the_price(actors, cli
 def test_a_forged_round_id_is_refused_like_a_closed_round(actors, client_as):
     open_round = make_open_round(1405, 8)
     client = client_as("member_a")
-    for forged in ("999999", "draft", "", "۱"):
+    for forged in ("999999", "draft", "", "²", "9" * 30, f"{open_round.pk}.0"):
         response = _post(client, open_round, price_round=forged)
         assert response.status_code == 409, forged
         assert "این دوره قیمت باز نیست؛ قیمت را فقط می‌توان در دوره باز اظهار کرد." in response.content.decode()
     assert PriceSubmission.objects.count() == 0
     assert _post(client, open_round).status_code == 302  # the open round's own id
+
+
+def test_odd_ids_in_query_strings_are_never_an_error(actors, client_as):
+    price_round = make_open_round()
+    assert client_as("member_a").get(SUBMIT + "?product=²&channel=wholesale").status_code == 200
+    assert client_as("member_a").get(SUBMIT + "?product=" + "9" * 30).status_code == 200
+    persian = client_as("member_a").get(SUBMIT + f"?product={digits_to_persian(str(product().pk))}&channel=retail")
+    assert persian.context["form"]["product"].value() == product().pk
+    for role, name in (("union_head", "pricing:review"), ("staff", "pricing:report"), ("anonymous", "pricing:bands")):
+        for odd in ("²", "9" * 30, "abc"):
+            assert client_as(role).get(reverse(name) + f"?round={odd}").status_code in (200, 404), (name, odd)
+    assert client_as("staff").get(reverse("pricing:report") + f"?round={price_round.pk + 1000}").status_code == 404
 
 
 def test_service_refuses_a_closed_round(actors):
@@ -245,8 +258,6 @@ def test_ten_times_my_own_last_accepted_price_asks_toman_or_rial(actors, client_
 
 
 def _published_cell(actors, *, members, toman=900_000):
-    from pricing import services
-
     price_round = make_open_round(1405, 6)
     for member in make_members(members):
         make_submission(member=member, price_round=price_round, toman=toman, status="accepted")
@@ -267,8 +278,6 @@ def test_a_withheld_or_unpublished_cell_is_no_reference(actors, client_as):
     closed = make_round(1405, 7, status="open")
     for member in make_members(5):
         make_submission(member=member, price_round=closed, toman=900_000, status="accepted")
-    from pricing import services
-
     services.price_round_close(price_round=closed, actor=actors.staff)  # closed, not published
     price_round = make_open_round(1405, 8)
     assert _post(client_as("member_a"), price_round, price="9000000").status_code == 302
