@@ -219,6 +219,17 @@ def review_queue(*, price_round, status=None, flagged_only=False, product_id=Non
     return rows
 
 
+def review_queue_ids(*, price_round) -> list[int]:
+    """The ids a decision may name: the round's current submissions (any page, any filter)."""
+    if price_round is None:
+        return []
+    return list(PriceSubmission.objects.filter(price_round=price_round, is_current=True).values_list("pk", flat=True))
+
+
+def current_submissions(*, ids):
+    return PriceSubmission.objects.filter(pk__in=ids, is_current=True).order_by("id")
+
+
 def review_page(rows):
     """The full submissions of one page of queue rows (member, product, decisions): two
     queries."""

@@ -188,10 +188,10 @@ def review(request):
     )
     page = Paginator(rows, selectors.REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     selectors.review_page(page.object_list)
-    form = ReviewForm(request.POST or None, allowed_ids=_queue_ids(price_round))
+    form = ReviewForm(request.POST or None, allowed_ids=selectors.review_queue_ids(price_round=price_round))
     if request.method == "POST":
         if form.is_valid():
-            picked = PriceSubmission.objects.filter(pk__in=form.cleaned_data["ids"], is_current=True).order_by("id")
+            picked = selectors.current_submissions(ids=form.cleaned_data["ids"])
             try:
                 count = services.price_submissions_review_bulk(
                     submissions=list(picked),
@@ -230,12 +230,6 @@ def review(request):
             "form": form,
         },
     )
-
-
-def _queue_ids(price_round):
-    if price_round is None:
-        return []
-    return list(PriceSubmission.objects.filter(price_round=price_round, is_current=True).values_list("pk", flat=True))
 
 
 @union_head_or_staff_required
