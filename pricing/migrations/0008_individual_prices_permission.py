@@ -67,6 +67,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterModelOptions(
+            name='pricesubmission',
+            options={'ordering': ['-created_at', '-id'], 'permissions': [('view_individual_prices', 'Can see individual prices')], 'verbose_name': 'price submission', 'verbose_name_plural': 'price submissions'},
+        ),
         migrations.RunPython(grant, revoke),
         migrations.RunPython(hide_prices_in_audit, migrations.RunPython.noop),
     ]

@@ -134,10 +134,13 @@ def test_the_audit_trail_keeps_no_price(actors):
 
 
 def test_the_migration_hides_prices_already_in_the_audit_trail(actors):
+    from django.contrib.contenttypes.models import ContentType
+
     submission = make_submission(member=actors.a, price_round=make_open_round())
+    content_type_id = ContentType.objects.get_for_model(submission).pk
     old = AuditEntry.objects.create(
         action="price_submission.edit",
-        content_type_id=1,
+        content_type_id=content_type_id,
         object_id=str(submission.pk),
         object_repr="x",
         changes={"price_rial": [1_000_000, 1_250_000], "cost_flour": [None, 50_000], "unit": ["kg", "box"]},
@@ -145,13 +148,13 @@ def test_the_migration_hides_prices_already_in_the_audit_trail(actors):
     )
     review = AuditEntry.objects.create(
         action="price_submission.review",
-        content_type_id=1,
+        content_type_id=content_type_id,
         object_id="1",
         changes={"status": ["a", "b"]},
         note="۹ میلیون؟",
     )
     other = AuditEntry.objects.create(
-        action="member.edit", content_type_id=1, object_id="1", changes={"price_rial": [1, 2]}
+        action="member.edit", content_type_id=content_type_id, object_id="1", changes={"price_rial": [1, 2]}
     )
     importlib.import_module("pricing.migrations.0008_individual_prices_permission").hide_prices_in_audit(apps, None)
     old.refresh_from_db()
