@@ -60,6 +60,7 @@ def test_member_submits_union_head_accepts_member_sees_percentile_and_band(page,
     login(head, "09121110020", otp_device=head_device)
     head.goto("/prices/review/")
     assert head.locator("[data-testid=review-row]").count() == 1  # the queue shows submitted prices
+    assert head.input_value("#bulk-review select[name=decision]") == ""  # no default decision
     screenshot(head, "pricing-review-fa-phone")
     head.click(f"[data-testid=accept-{submission.pk}]")
     head.wait_for_load_state()
