@@ -412,8 +412,11 @@ def price_submission_review(
                 if decision == PriceReview.Decision.NEEDS_INFO
                 else gettext("Your price for %(product)s was rejected")
             ) % {"product": submission.product.name_fa}
+            # The message itself may quote the price: it stays on the member's own page, out of
+            # e-mail, SMS and the notifications that staff can read in the admin.
+            body = gettext("Read the union head's message on your prices page.")
             for user in _member_users([submission.member_id]):
-                notify(user=user, subject=subject, body=message, url=reverse("pricing:my_prices"))
+                notify(user=user, subject=subject, body=body, url=reverse("pricing:my_prices"))
     return submission
 
 

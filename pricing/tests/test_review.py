@@ -67,9 +67,11 @@ def test_needs_info_message_reaches_the_member(actors, client_as):
     client_as("union_head").post(REVIEW, {"ids": [mine.pk], "decision": "needs_info", "message": text})
     mine.refresh_from_db()
     assert (mine.status, mine.reviewer_message) == ("needs_info", text)
+    # Behaviour changed on purpose: the notification (e-mailed, and readable by staff in the
+    # admin) no longer carries the message, which may quote the price; the member's page does.
     assert Notification.objects.filter(user=actors.member_a).values_list("subject", "body").get() == (
         "قیمت شما برای باقلوا نیاز به توضیح دارد",
-        text,
+        "پیام رئیس اتحادیه را در صفحه قیمت‌های خود بخوانید.",
     )
     page = client_as("member_a").get(reverse("pricing:my_prices")).content.decode()
     assert text in page
