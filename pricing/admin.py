@@ -7,7 +7,28 @@ from core.admin_display import AdminDisplayMixin, Money
 from core.admin_perf import LargeTableAdminMixin
 
 from . import services
-from .models import COST_LINES, PriceCellStat, PriceReview, PriceRound, PriceSubmission
+from .models import COST_FIELDS, COST_LINES, PriceCellStat, PriceReview, PriceRound, PriceSubmission
+
+INDIVIDUAL_PRICES = "pricing.view_individual_prices"
+
+
+def sees_individual_prices(request) -> bool:
+    """Price figures of single submissions in the admin: the union head's group and
+    superusers (the permission is given by migration 0008); estates staff see none."""
+    return request.user.has_perm(INDIVIDUAL_PRICES)
+
+
+class HidesPricesAdmin:
+    """No filtering by a price column without the permission: the admin otherwise accepts any
+    lookup on a local field in the query string (?price_rial__gt=…), and the rows it keeps
+    would tell the price."""
+
+    PRICE_FIELDS: list = []
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if lookup.split("__")[0] in self.PRICE_FIELDS and not (request and sees_individual_prices(request)):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
 
 def _run(modeladmin, request, queryset, service, done):
@@ -48,15 +69,24 @@ class PriceReviewInline(admin.TabularInline):
     model = PriceReview
     extra = 0
     can_delete = False
-    readonly_fields = ["decision", "message", "reviewer", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def get_fields(self, request, obj=None):
+        if sees_individual_prices(request):
+            return ["decision", "message", "reviewer", "created_at"]
+        return ["decision", "reviewer", "created_at"]  # a message may quote the price
 
     def has_add_permission(self, request, obj=None):
         return False
 
 
 @admin.register(PriceSubmission)
-class PriceSubmissionAdmin(AdminDisplayMixin, LargeTableAdminMixin, EstatesStaffAdmin):
-    """Read-only: prices are changed by members and reviewed by the union head in the portal."""
+class PriceSubmissionAdmin(AdminDisplayMixin, HidesPricesAdmin, LargeTableAdminMixin, EstatesStaffAdmin):
+    """Read-only: prices are changed by members and reviewed by the union head in the portal.
+    Without pricing.view_individual_prices no price figure, cost line, note or review message
+    appears in the list, the form, the search or the history."""
 
     # Stored in Rials, shown in Toman with the unit, as on the portal's pages.
     money_fields = {
@@ -65,7 +95,6 @@ class PriceSubmissionAdmin(AdminDisplayMixin, LargeTableAdminMixin, EstatesStaff
         **{name: Money(label, per="kg") for name, label in COST_LINES},
     }
 
-    list_display = ["member", "product", "channel", "price_round", "price_rial", "status", "version", "is_current"]
     list_filter = ["status", "channel", "is_current", "price_round"]
     list_select_related = ["member", "product", "price_round"]
     search_fields = ["member__business_name"]
@@ -73,6 +102,33 @@ class PriceSubmissionAdmin(AdminDisplayMixin, LargeTableAdminMixin, EstatesStaff
     # the unfiltered total comes from the table statistics, no filter counts its choices, and
     # 50 rows a page (LargeTableAdminMixin).
     inlines = [PriceReviewInline]
+    BASE_FIELDS = [
+        "price_round",
+        "member",
+        "product",
+        "channel",
+        "unit",
+        "net_grams",
+        "status",
+        "version",
+        "is_current",
+        "submitted_by",
+        "created_at",
+        "superseded_at",
+    ]
+    PRICE_FIELDS = ["price_rial", "price_per_kg_rial", *COST_FIELDS, "note", "reviewer_message"]
+
+    def get_list_display(self, request):
+        columns = ["member", "product", "channel", "price_round"]
+        if sees_individual_prices(request):
+            columns.append("price_rial")
+        return [*columns, "status", "version", "is_current"]
+
+    def get_fields(self, request, obj=None):
+        return self.BASE_FIELDS + (self.PRICE_FIELDS if sees_individual_prices(request) else [])
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
 
     def has_add_permission(self, request):
         return False
@@ -85,7 +141,10 @@ class PriceSubmissionAdmin(AdminDisplayMixin, LargeTableAdminMixin, EstatesStaff
 
 
 @admin.register(PriceCellStat)
-class PriceCellStatAdmin(AdminDisplayMixin, EstatesStaffAdmin):
+class PriceCellStatAdmin(AdminDisplayMixin, HidesPricesAdmin, EstatesStaffAdmin):
+    """The stored aggregates of every cell, also those of fewer than 5 members and of rounds
+    not published: figures only with pricing.view_individual_prices, counts for the rest."""
+
     money_fields = {
         name: Money(label, per="kg")
         for name, label in (
@@ -104,9 +163,24 @@ class PriceCellStatAdmin(AdminDisplayMixin, EstatesStaffAdmin):
         "members": _("Members"),
         "outliers": _("Outliers"),
     }
-    list_display = ["price_round", "product", "channel", "members", "median", "q1", "q3", "outliers"]
+
     list_filter = ["price_round", "channel"]
     list_select_related = ["price_round", "product"]
+    FIGURES = ["median", "q1", "q3", "trimmed_mean", "minimum", "maximum", "outliers", "costs"]
+    PRICE_FIELDS = FIGURES
+
+    def get_list_display(self, request):
+        columns = ["price_round", "product", "channel", "members", "cost_reporters"]
+        if sees_individual_prices(request):
+            columns += ["median", "q1", "q3", "outliers"]
+        return columns
+
+    def get_fields(self, request, obj=None):
+        base = ["price_round", "product", "channel", "members", "cost_reporters", "computed_at"]
+        return base + (self.FIGURES if sees_individual_prices(request) else [])
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
 
     def has_add_permission(self, request):
         return False

@@ -93,6 +93,11 @@ def seed(*, stdout=None):
     _extra_members(stdout)
     members = list(Member.objects.filter(status=Member.Status.ACTIVE).order_by("id")[:12])
     products = list(Product.objects.filter(slug__in=BASE_TOMAN_PER_KG))
+    for product in products:  # the range staff would set: "Toman or Rial?" outside it
+        if product.plausible_min_per_kg_rial is None and product.plausible_max_per_kg_rial is None:
+            base = toman_to_rial(BASE_TOMAN_PER_KG[product.slug])
+            product.plausible_min_per_kg_rial, product.plausible_max_per_kg_rial = base // 4, base * 3
+            product.save(update_fields=["plausible_min_per_kg_rial", "plausible_max_per_kg_rial"])
     year, month = jalali_month_of(timezone.localdate())
     months = [_shift(year, month, -3), _shift(year, month, -2), _shift(year, month, -1), (year, month)]
     union_head = _union_head()

@@ -51,3 +51,41 @@ def export_rows(*, rounds, by_round, products, with_min_max):
 
 def _toman(rial):
     return int(round(rial_to_toman(round(rial))))
+
+
+def shared_export_rows(*, history):
+    """The export for readers who do not see individual prices: per round (published ones,
+    and the chosen round when it is not published) and cell, the reporters and — for a
+    published cell of ≥ 5 members — the rounded median and quartiles; empty otherwise."""
+    rows = [
+        [
+            _("Round"),
+            _("Product"),
+            _("Channel"),
+            _("Reporters"),
+            _("Median (Toman/kg)"),
+            _("Q1 (Toman/kg)"),
+            _("Q3 (Toman/kg)"),
+            _("Change of median (%)"),
+        ]
+    ]
+    for price_round, cells in history:
+        for cell in cells:
+            change = cell.change
+            rows.append(
+                [
+                    price_round.label,
+                    cell.product.name,
+                    cell.channel_label,
+                    cell.members,
+                    _blank_or_toman(cell.median),
+                    _blank_or_toman(cell.q1),
+                    _blank_or_toman(cell.q3),
+                    "" if change is None else round(change, 1),
+                ]
+            )
+    return rows
+
+
+def _blank_or_toman(rial):
+    return "" if rial is None else _toman(rial)

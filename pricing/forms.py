@@ -2,19 +2,17 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.models import Product, Unit
 from core.forms import NumericInput, PortalForm, TomanField
-from core.money import rial_to_toman
 
-from . import selectors
-from .models import COST_LINES, Channel, PriceReview, price_per_kg
+from .models import COST_LINES, Channel, PriceReview, PriceSubmission, Product, Unit
 
 MAX_TOMAN_PER_UNIT = 100_000_000  # 100 million Toman for one kg/box/piece of sweets is absurd
 
 
 class PriceSubmissionForm(PortalForm):
-    """A member's price for one product × channel in the open round. The checks need the
-    member and the round: the member's previous accepted price and the round's running median."""
+    """A member's price for one product × channel in the open round: parsed and normalised
+    here (Persian digits, separators, Toman → Rial); the rules are the service's
+    (services.price_submission_validate)."""
 
     product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.filter(is_active=True))
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
@@ -48,12 +46,8 @@ class PriceSubmissionForm(PortalForm):
         required=False,
     )
 
-    def __init__(self, *args, member, price_round, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.member = member
-        self.price_round = price_round
-        self.warnings = []
-        self.unit_question = False
         for name, label in COST_LINES:
             self.fields[name] = TomanField(
                 label=label,
@@ -77,72 +71,51 @@ class PriceSubmissionForm(PortalForm):
     def cost_fields(self):
         return [self[name] for name, _label in COST_LINES]
 
-    def clean(self):
-        data = super().clean()
-        unit, grams, price = data.get("unit"), data.get("net_grams"), data.get("price")
-        if unit and unit != Unit.KG and not grams:
-            self.add_error("net_grams", _("Give the net grams of one box or piece."))
-            return data
-        product, channel = data.get("product"), data.get("channel")
-        if not (price and product and channel and unit):
-            return data
-        per_kg = price_per_kg(unit=unit, price_rial=price, net_grams=grams)
-        data["price_per_kg"] = per_kg
-        previous = selectors.previous_accepted_price(
-            member=self.member, product=product, channel=channel, price_round=self.price_round
-        )
-        if previous and abs(per_kg / previous - 1) > selectors.BIG_MOVE and not data.get("note"):
-            self.add_error(
-                "note",
-                _(
-                    "Your price moved %(percent)s%% from your last accepted price (%(previous)s Toman per kg): "
-                    "please explain why in a note."
-                )
-                % {
-                    "percent": _num(round(abs(per_kg / previous - 1) * 100)),
-                    "previous": _num(rial_to_toman(previous)),
-                },
-            )
-        median = selectors.running_median(
-            price_round=self.price_round, product=product, channel=channel, exclude_member=self.member
-        )
-        ratio = per_kg / median if median else None
-        if ratio and (ratio >= selectors.UNIT_SUSPECT_RATIO or ratio <= 1 / selectors.UNIT_SUSPECT_RATIO):
-            if not data.get("confirm_unit"):
-                self.unit_question = True
-                self.add_error(
-                    "price",
-                    _(
-                        "Toman or Rial? This price is about %(ratio)s× the usual price of this product. "
-                        "Prices are typed in Toman (1 Toman = 10 Rial). Correct it, or tick the box "
-                        "below to confirm it."
-                    )
-                    % {"ratio": _num(round(ratio, 1) if ratio < 1 else round(ratio))},
-                )
-        else:
-            self.fields["confirm_unit"].widget = forms.HiddenInput()
-        costs = [data.get(name) for name, _label in COST_LINES if data.get(name)]
-        if costs and sum(costs) > per_kg:
-            self.warnings.append(
-                _("The total of your cost lines (%(cost)s Toman per kg) is above your price (%(price)s Toman per kg).")
-                % {"cost": _num(rial_to_toman(sum(costs))), "price": _num(rial_to_toman(per_kg))}
-            )
-        return data
+    @property
+    def unit_question(self) -> bool:
+        """The service asked "Toman or Rial?": the confirmation box is shown."""
+        return self.is_bound and self.has_error("price", code="unit_question")
 
     def costs(self):
         return {name: self.cleaned_data.get(name) for name, _label in COST_LINES}
 
+    def add_service_error(self, error: ValidationError) -> None:
+        """The service's refusal, next to what was typed (field errors on their fields)."""
+        if hasattr(error, "error_dict"):
+            for name, errors in error.error_dict.items():
+                self.add_error(name if name in self.fields else None, errors)
+        else:
+            self.add_error(None, error)
 
-def _num(value):
-    from core.templatetags.persian import num
 
-    return num(value)
+class ReviewFilterForm(PortalForm):
+    """The review queue's filters (GET): a wrong value is ignored, never a 500."""
+
+    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.all(), required=False)
+    channel = forms.ChoiceField(label=_("Channel"), choices=[("", _("All"))] + Channel.choices, required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=PriceSubmission.Status.choices + [("all", _("All"))], required=False
+    )
+    flagged = forms.BooleanField(label=_("Flagged only"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].label_from_instance = lambda product: product.name
+        self.fields["product"].empty_label = _("All")
 
 
 class ReviewForm(PortalForm):
-    """One decision for one or several submissions (the ids come from checkboxes)."""
+    """One decision for one or several submissions (the ids come from checkboxes). There is no
+    default decision: the union head must choose one."""
 
-    decision = forms.ChoiceField(label=_("Decision"), choices=PriceReview.Decision.choices)
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("", _("Choose a decision"))] + PriceReview.Decision.choices,
+        error_messages={
+            "required": _("Choose a decision: accept, needs info or reject."),
+            "invalid_choice": _("Choose a decision: accept, needs info or reject."),
+        },
+    )
     message = forms.CharField(
         label=_("Message to the member"),
         required=False,

@@ -129,6 +129,7 @@ class PriceSubmission(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("price submission")
         verbose_name_plural = _("price submissions")
+        permissions = [("view_individual_prices", _("Can see individual prices"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["price_round", "member", "product", "channel"],

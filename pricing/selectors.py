@@ -5,8 +5,7 @@ import operator
 from dataclasses import dataclass, field
 from functools import reduce
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
 
 from catalogue.models import Product
 
@@ -14,8 +13,7 @@ from .models import COST_FIELDS, COST_LINES, Channel, PriceCellStat, PriceRound,
 from .statistics import INCLUDED_STATUSES, round_statistics
 
 PUBLISH_MIN_MEMBERS = 5
-BIG_MOVE = 0.15
-UNIT_SUSPECT_RATIO = 5  # "near 10× or 0.1×": at least 5× away from the median asks Toman or Rial
+BIG_MOVE = 0.15  # a price that moved more than ±15 % from the member's last accepted one
 HISTORY_ROUNDS = 12
 
 
@@ -72,26 +70,21 @@ def previous_accepted_price(*, member, product, channel, price_round) -> int | N
     )
 
 
-def running_median(*, price_round, product, channel, exclude_member=None) -> float | None:
-    """The median price per kg of the round so far (others' prices), or of the previous finished
-    round when nobody has reported yet; used only to ask "Toman or Rial?", never shown."""
-    from .statistics import percentile_cont
-
-    qs = PriceSubmission.objects.filter(
-        price_round=price_round, product=product, channel=channel, is_current=True, status__in=INCLUDED_STATUSES
-    )
-    if exclude_member is not None:
-        qs = qs.exclude(member=exclude_member)
-    prices = sorted(qs.values_list("price_per_kg_rial", flat=True)[:5000])
-    if prices:
-        return percentile_cont(prices, 0.5)
+def last_published_median(*, product, channel) -> int | None:
+    """The median of the cell's last published band (≥ 5 members), rounded as published: one
+    of the references of "Toman or Rial?" (public, so the question reveals nothing)."""
     stat = (
-        PriceCellStat.objects.filter(product=product, channel=channel, price_round__in=finished_rounds())
+        PriceCellStat.objects.filter(
+            product=product,
+            channel=channel,
+            price_round__status=PriceRound.Status.PUBLISHED,
+            members__gte=PUBLISH_MIN_MEMBERS,
+        )
         .order_by("-price_round__year", "-price_round__month")
         .values_list("median", flat=True)
         .first()
     )
-    return float(stat) if stat else None
+    return product.rounded(stat) if stat else None
 
 
 # ---- the member's own prices ------------------------------------------------------------
@@ -103,6 +96,12 @@ def member_current_submissions(*, member, price_round):
         .select_related("product")
         .order_by("product__sort_order", "product__name_fa", "channel")
     )
+
+
+def member_current_submission(*, member, price_round, product, channel):
+    return PriceSubmission.objects.filter(
+        member=member, price_round=price_round, product=product, channel=channel, is_current=True
+    ).first()
 
 
 def member_submission_or_none(*, member, pk):
@@ -123,42 +122,45 @@ def member_submission_versions(*, submission):
 
 
 def member_positions(*, member, limit_rounds=6):
-    """The member's current prices in finished rounds with its own position (percentile) in
-    each cell. The percentile is only given for cells of ≥ 5 members, so it never reveals
-    another member's price. Constant number of queries."""
+    """The member's current prices in the last finished rounds, each beside its cell's
+    published band when there is one (≥ 5 members, rounded as published): `band` is None
+    otherwise, and `position` says where the member's own price per kg lies (below, inside or
+    above the middle half). Only the member's own rows and published figures are read, so
+    nothing here moves with another member's price. Three queries whatever the rows."""
     rounds = list(finished_rounds().order_by("-year", "-month")[:limit_rounds])
-    cell = PriceSubmission.objects.filter(
-        price_round_id=OuterRef("price_round_id"),
-        product_id=OuterRef("product_id"),
-        channel=OuterRef("channel"),
-        is_current=True,
-        status__in=INCLUDED_STATUSES,
-    )
-
-    def count(extra):
-        return Coalesce(
-            Subquery(
-                cell.filter(extra).order_by().values("price_round_id").annotate(c=Count("id")).values("c")[:1],
-                output_field=IntegerField(),
-            ),
-            Value(0),
-        )
-
     rows = list(
         PriceSubmission.objects.filter(member=member, price_round__in=rounds, is_current=True)
         .select_related("product", "price_round")
-        .annotate(
-            cell_n=count(Q()),
-            cell_below=count(Q(price_per_kg_rial__lt=OuterRef("price_per_kg_rial"))),
-            cell_equal=count(Q(price_per_kg_rial=OuterRef("price_per_kg_rial"))),
-        )
-        .order_by("-price_round__year", "-price_round__month", "product__sort_order", "channel")
+        .order_by("-price_round__year", "-price_round__month", "product__sort_order", "product__name_fa", "channel")
     )
+    published = [r.pk for r in rounds if r.status == PriceRound.Status.PUBLISHED]
+    stats = {
+        (stat.price_round_id, stat.product_id, stat.channel): stat
+        for stat in PriceCellStat.objects.filter(price_round_id__in=published, members__gte=PUBLISH_MIN_MEMBERS)
+    }
     for row in rows:
-        row.percentile = None
-        if row.status in INCLUDED_STATUSES and row.cell_n >= PUBLISH_MIN_MEMBERS:
-            row.percentile = round(100 * (row.cell_below + 0.5 * row.cell_equal) / row.cell_n)
+        stat = stats.get((row.price_round_id, row.product_id, row.channel))
+        row.band = _published_band(stat, row.product) if stat else None
+        row.position = None
+        if row.band:
+            if row.price_per_kg_rial < row.band["q1"]:
+                row.position = "below"
+            elif row.price_per_kg_rial > row.band["q3"]:
+                row.position = "above"
+            else:
+                row.position = "inside"
     return rows
+
+
+def _published_band(stat, product) -> dict:
+    """A stored cell of ≥ 5 members as it is published: median and quartiles rounded to the
+    product's step; never min/max, mean or outliers."""
+    return {
+        "members": stat.members,
+        "median": product.rounded(stat.median),
+        "q1": product.rounded(stat.q1),
+        "q3": product.rounded(stat.q3),
+    }
 
 
 # ---- review queue -----------------------------------------------------------------------
@@ -166,43 +168,81 @@ def member_positions(*, member, limit_rounds=6):
 
 @dataclass
 class QueueRow:
-    submission: PriceSubmission
+    submission: PriceSubmission | int  # the id until review_page loads the page's rows
     flags: list = field(default_factory=list)
     previous_price: int | None = None
     median: float | None = None
+    sort_key: tuple = ()
 
 
-def review_queue(*, price_round, status=None, flagged_only=False):
+REVIEW_PAGE_SIZE = 25
+
+
+def review_queue(*, price_round, status=None, flagged_only=False, product_id=None, channel=None):
     """Current submissions of a round with their flags (outliers by DESIGN.md's rules, big
-    moves, missing cost lines). Two queries whatever the size: statistics + rows (+ reviews)."""
+    moves, missing cost lines), flagged first, then by product, channel and price. Returns the
+    light rows of the whole filtered queue (for counting and paging); `review_page` loads one
+    page of them in full. Two queries whatever the size: statistics + light rows."""
     from django.utils.translation import gettext as _
 
     stats = round_statistics(price_round.pk)
-    qs = (
-        PriceSubmission.objects.filter(price_round=price_round, is_current=True)
-        .select_related("product", "member")
-        .prefetch_related("reviews__reviewer")
-        .annotate(
-            round_key=Value(price_round.year * 100 + price_round.month), previous_price=_previous_accepted_subquery()
-        )
-        .order_by("product__sort_order", "channel", "price_per_kg_rial", "id")
-    )
+    qs = PriceSubmission.objects.filter(price_round=price_round, is_current=True)
     if status:
         qs = qs.filter(status=status)
+    if product_id:
+        qs = qs.filter(product_id=product_id)
+    if channel:
+        qs = qs.filter(channel=channel)
+    no_costs = reduce(operator.and_, (Q(**{f"{name}__isnull": True}) for name in COST_FIELDS))
+    light = qs.annotate(
+        round_key=Value(price_round.year * 100 + price_round.month),
+        previous_price=_previous_accepted_subquery(),
+        no_costs=ExpressionWrapper(no_costs, output_field=BooleanField()),
+        product_order=F("product__sort_order"),
+    ).values_list(
+        "pk", "product_id", "channel", "price_per_kg_rial", "status", "previous_price", "no_costs", "product_order"
+    )
     rows = []
-    for submission in qs:
-        row = QueueRow(submission=submission, previous_price=submission.previous_price)
-        cell = stats.get((submission.product_id, submission.channel))
+    for pk, product_id_, channel_, per_kg, status_, previous, no_cost_lines, order in light:
+        row = QueueRow(submission=pk, previous_price=previous)
+        cell = stats.get((product_id_, channel_))
         if cell:
             row.median = round(cell.median)
-            if submission.status in INCLUDED_STATUSES and cell.is_outlier(submission.price_per_kg_rial):
+            if status_ in INCLUDED_STATUSES and cell.is_outlier(per_kg):
                 row.flags.append(("outlier", _("Outlier")))
-        if row.previous_price and abs(submission.price_per_kg_rial / row.previous_price - 1) > BIG_MOVE:
+        if previous and abs(per_kg / previous - 1) > BIG_MOVE:
             row.flags.append(("big_move", _("Big move")))
-        if all(getattr(submission, name) is None for name in COST_FIELDS):
+        if no_cost_lines:
             row.flags.append(("no_costs", _("No cost lines")))
         if not flagged_only or row.flags:
+            row.sort_key = (0 if row.flags else 1, order, product_id_, channel_, per_kg, pk)
             rows.append(row)
+    rows.sort(key=lambda r: r.sort_key)
+    return rows
+
+
+def review_queue_ids(*, price_round) -> list[int]:
+    """The ids a decision may name: the round's current submissions (any page, any filter)."""
+    if price_round is None:
+        return []
+    return list(PriceSubmission.objects.filter(price_round=price_round, is_current=True).values_list("pk", flat=True))
+
+
+def current_submissions(*, ids):
+    return PriceSubmission.objects.filter(pk__in=ids, is_current=True).order_by("id")
+
+
+def review_page(rows):
+    """The full submissions of one page of queue rows (member, product, decisions): two
+    queries."""
+    submissions = (
+        PriceSubmission.objects.filter(pk__in=[row.submission for row in rows])
+        .select_related("product", "member")
+        .prefetch_related("reviews__reviewer")
+        .in_bulk()
+    )
+    for row in rows:
+        row.submission = submissions[row.submission]
     return rows
 
 
@@ -342,8 +382,9 @@ def published_rounds():
 
 
 def published_bands(*, price_round):
-    """Median and Q1–Q3 per product × channel of a published round; cells with fewer than
-    5 members are withheld (members=None, no numbers). Never min/max or single prices."""
+    """Median and Q1–Q3 per product × channel of a published round, rounded to the product's
+    step; cells with fewer than 5 members are withheld (members=None, no numbers). Never
+    min/max or single prices."""
     if price_round.status != PriceRound.Status.PUBLISHED:
         return []
     stats = PriceCellStat.objects.filter(price_round=price_round).select_related("product")
@@ -351,17 +392,143 @@ def published_bands(*, price_round):
     channel_labels = dict(Channel.choices)
     for stat in stats:
         shown = stat.members >= PUBLISH_MIN_MEMBERS
+        band = _published_band(stat, stat.product) if shown else {}
         bands.append(
             {
                 "product": stat.product,
                 "channel": stat.channel,
                 "channel_label": channel_labels[stat.channel],
                 "withheld": not shown,
-                "members": stat.members if shown else None,
-                "median": stat.median if shown else None,
-                "q1": stat.q1 if shown else None,
-                "q3": stat.q3 if shown else None,
+                "members": band.get("members"),
+                "median": band.get("median"),
+                "q1": band.get("q1"),
+                "q3": band.get("q3"),
             }
         )
     bands.sort(key=lambda b: (b["product"].sort_order, b["product"].name_fa, b["channel"]))
     return bands
+
+
+# ---- what readers without individual prices get (estates staff) ---------------------------
+
+
+@dataclass
+class SharedRow:
+    """One cell as readers who do not see individual prices get it: the number of reporters,
+    and for a published cell of ≥ 5 members its band, rounded (no min/max, mean or outliers)."""
+
+    product: Product
+    channel: str
+    channel_label: str
+    members: int
+    median: int | None = None
+    q1: int | None = None
+    q3: int | None = None
+    previous_median: int | None = None
+
+    @property
+    def change(self):
+        if self.median and self.previous_median:
+            return (self.median / self.previous_median - 1) * 100
+        return None
+
+
+def _shared_rows(*, price_round, stats, counts, previous_stats, products):
+    channel_labels = dict(Channel.choices)
+    rows = []
+    for key, members in counts.items():
+        product = products[key[0]]
+        row = SharedRow(product=product, channel=key[1], channel_label=str(channel_labels[key[1]]), members=members)
+        stat = stats.get(key)
+        if stat is not None and stat.members >= PUBLISH_MIN_MEMBERS:
+            band = _published_band(stat, product)
+            row.median, row.q1, row.q3 = band["median"], band["q1"], band["q3"]
+            before = previous_stats.get(key)
+            if before is not None and before.members >= PUBLISH_MIN_MEMBERS:
+                row.previous_median = product.rounded(before.median)
+        rows.append(row)
+    rows.sort(key=lambda r: (r.product.sort_order, r.product.name_fa, r.channel))
+    return rows
+
+
+def shared_report(*, price_round):
+    """The report for readers who do not see individual prices, with its history (the last
+    12 rounds up to this one): (rows of this round, [(round, rows)] oldest first, products).
+    Figures come only from published rounds' stored bands, so they never move with a price
+    of an open or closed round; an unpublished round shows how many members reported (every
+    current submission, whatever its review). Four queries whatever the size."""
+    products = {p.pk: p for p in Product.objects.all()}
+    key = price_round.year * 100 + price_round.month
+    rounds = list(
+        reportable_rounds()
+        .annotate(key=F("year") * 100 + F("month"))
+        .filter(key__lte=key)
+        .order_by("-year", "-month")[:HISTORY_ROUNDS]
+    )
+    rounds.reverse()
+    published = [r for r in rounds if r.status == PriceRound.Status.PUBLISHED]
+    stats = {}
+    for stat in PriceCellStat.objects.filter(price_round__in=[r.pk for r in published]):
+        stats.setdefault(stat.price_round_id, {})[(stat.product_id, stat.channel)] = stat
+    history = []
+    previous_stats = {}
+    for past in published:
+        round_stats = stats.get(past.pk, {})
+        counts = {cell: stat.members for cell, stat in round_stats.items()}
+        history.append(
+            (
+                past,
+                _shared_rows(
+                    price_round=past,
+                    stats=round_stats,
+                    counts=counts,
+                    previous_stats=previous_stats,
+                    products=products,
+                ),
+            )
+        )
+        previous_stats = round_stats
+    if price_round.status == PriceRound.Status.PUBLISHED:
+        rows = next(rows for past, rows in history if past.pk == price_round.pk)
+    else:
+        counts = {
+            (row["product_id"], row["channel"]): row["n"]
+            for row in PriceSubmission.objects.filter(price_round=price_round, is_current=True)
+            .values("product_id", "channel")
+            .annotate(n=Count("member_id", distinct=True))
+            .order_by()
+        }
+        rows = _shared_rows(price_round=price_round, stats={}, counts=counts, previous_stats={}, products=products)
+        history.append((price_round, rows))
+    return rows, history, products
+
+
+def shared_cost_composition(*, price_round):
+    """The cost composition for readers who do not see individual prices: a published round's
+    stored averages per product × channel, each cost line only when at least 5 members gave
+    it, rounded to the product's step."""
+    if price_round.status != PriceRound.Status.PUBLISHED:
+        return []
+    channel_labels = dict(Channel.choices)
+    result = []
+    stats = PriceCellStat.objects.filter(price_round=price_round, cost_reporters__gte=PUBLISH_MIN_MEMBERS)
+    for stat in stats.select_related("product"):
+        lines = [
+            (label, stat.product.rounded(stat.costs[name][0] / stat.costs[name][1]))
+            for name, label in COST_LINES
+            if name in stat.costs and stat.costs[name][1] >= PUBLISH_MIN_MEMBERS
+        ]
+        if lines:
+            result.append(
+                {
+                    "product_id": stat.product_id,
+                    "product": stat.product,
+                    "channel_label": channel_labels[stat.channel],
+                    "order": (stat.product.sort_order, stat.product.name_fa, stat.channel),
+                    "reporters": stat.cost_reporters,
+                    "lines": lines,
+                    "total": sum(v for _l, v in lines),
+                }
+            )
+    result.sort(key=lambda item: item.pop("order"))
+    return result

@@ -13,13 +13,22 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
 from core.jalali import jalali_month_range
+from core.money import rial_to_toman
 from core.notifications import EMAIL, PORTAL, notify_many
+from core.templatetags.persian import num
 
-from .models import COST_FIELDS, PriceCellStat, PriceReview, PriceRound, PriceSubmission, price_per_kg
+from . import selectors
+from .models import COST_FIELDS, PriceCellStat, PriceReview, PriceRound, PriceSubmission, Unit, price_per_kg
 from .statistics import round_statistics
 
 REMINDER_DAYS_BEFORE_CLOSE = 3
 SUBMISSION_FIELDS = ("unit", "net_grams", "price_rial", "note", *COST_FIELDS)
+# What the audit trail never holds (the submission's versions do, behind the
+# pricing.view_individual_prices permission): staff read the trail in the admin.
+PRICE_FIELDS = frozenset({"price_rial", "note", *COST_FIELDS})
+HIDDEN = "•••"
+BIG_MOVE = selectors.BIG_MOVE  # more than ±15 % from the member's own last accepted price needs a note
+UNIT_SUSPECT_RATIO = 5  # "near 10× or 0.1×": 5× away from a reference asks "Toman or Rial?"
 
 
 class RoundClosed(ValidationError):
@@ -116,10 +125,8 @@ def price_round_publish(*, price_round: PriceRound, actor) -> PriceRound:
 def price_round_refresh_stats(*, price_round: PriceRound) -> int:
     """Store the round's aggregates (history chart, bands, cost composition): the statistics
     query, one cost aggregate, one write."""
-    from .selectors import cost_sums
-
     stats = round_statistics(price_round.pk)
-    costs = cost_sums(price_round=price_round)
+    costs = selectors.cost_sums(price_round=price_round)
     PriceCellStat.objects.filter(price_round=price_round).delete()
     PriceCellStat.objects.bulk_create(
         PriceCellStat(
@@ -176,12 +183,113 @@ def price_round_send_reminders(*, today: datetime.date | None = None) -> int:
 # ---- submissions ------------------------------------------------------------------------
 
 
+def price_submission_validate(
+    *, member, price_round, product, channel, unit, net_grams, price_rial, note="", confirm_unit=False
+) -> int:
+    """The rules a member's price must pass; returns its price per kg or raises
+    ValidationError({field: [...]}) for the form to show next to what was typed.
+
+    Every rule compares only with what the member may know anyway (docs/security.md): its own
+    last accepted price (the ±15 % note), and for "Toman or Rial?" that price, the last
+    published band of the cell and the plausible range staff set on the product. Never with
+    other members' prices of the open round: the question must not answer anything about them."""
+    if unit != Unit.KG and not net_grams:
+        raise ValidationError({"net_grams": _("Give the net grams of one box or piece.")}, code="grams_required")
+    if not price_rial or int(price_rial) <= 0:
+        raise ValidationError({"price": _("Enter a price above zero.")}, code="min_value")
+    per_kg = price_per_kg(unit=unit, price_rial=price_rial, net_grams=net_grams)
+    errors = {}
+    previous = selectors.previous_accepted_price(
+        member=member, product=product, channel=channel, price_round=price_round
+    )
+    if previous and abs(per_kg / previous - 1) > BIG_MOVE and not (note or "").strip():
+        errors["note"] = ValidationError(
+            _(
+                "Your price moved %(percent)s%% from your last accepted price (%(previous)s Toman per kg): "
+                "please explain why in a note."
+            ),
+            code="big_move",
+            params={"percent": num(round(abs(per_kg / previous - 1) * 100)), "previous": num(rial_to_toman(previous))},
+        )
+    if not confirm_unit and _unit_suspect(per_kg, previous=previous, product=product, channel=channel):
+        errors["price"] = ValidationError(
+            _(
+                "Toman or Rial? This price per kg is far from the usual range of this product. "
+                "Prices are typed in Toman (1 Toman = 10 Rial). Correct it, or tick the box below to confirm it."
+            ),
+            code="unit_question",
+        )
+    if errors:
+        raise ValidationError(errors)
+    return per_kg
+
+
+def _unit_suspect(per_kg, *, previous, product, channel) -> bool:
+    low, high = product.plausible_min_per_kg_rial, product.plausible_max_per_kg_rial
+    if (low and per_kg < low) or (high and per_kg > high):
+        return True
+    references = [previous, selectors.last_published_median(product=product, channel=channel)]
+    return any(
+        reference and (per_kg >= UNIT_SUSPECT_RATIO * reference or per_kg * UNIT_SUSPECT_RATIO <= reference)
+        for reference in references
+    )
+
+
+def price_submission_warnings(*, price_per_kg_rial: int, costs: dict | None) -> list[str]:
+    """What is worth saying after saving but does not stop it (the member's own figures only)."""
+    total = sum(value for value in (costs or {}).values() if value)
+    if total and total > price_per_kg_rial:
+        return [
+            gettext(
+                "The total of your cost lines (%(cost)s Toman per kg) is above your price (%(price)s Toman per kg)."
+            )
+            % {"cost": num(rial_to_toman(total)), "price": num(rial_to_toman(price_per_kg_rial))}
+        ]
+    return []
+
+
+def _refuse_unless_open(price_round):
+    current = PriceRound.objects.filter(pk=getattr(price_round, "pk", None)).first()
+    if current is None or not current.is_open:
+        raise RoundClosed(
+            _("The price round %(round)s is closed; prices can no longer be submitted for it.")
+            % {"round": current.label if current else ""},
+            code="round_closed",
+        )
+
+
 def price_submission_save(
-    *, member, user, price_round, product, channel, unit, net_grams, price_rial, note="", costs=None
+    *,
+    member,
+    user,
+    price_round,
+    product,
+    channel,
+    unit,
+    net_grams,
+    price_rial,
+    note="",
+    costs=None,
+    confirm_unit=False,
 ) -> tuple[PriceSubmission, bool]:
     """Save the member's price for product × channel in the open round. A new version replaces
     the current one (kept, is_current=False); identical data changes nothing, so a double click
-    or a second tab never adds a row. Returns (submission, changed)."""
+    or a second tab never adds a row. Returns (submission, changed).
+
+    A round that is not open is refused first (RoundClosed), before any rule looks at the
+    price: the answer is then the same whatever the price."""
+    _refuse_unless_open(price_round)
+    price_submission_validate(
+        member=member,
+        price_round=price_round,
+        product=product,
+        channel=channel,
+        unit=unit,
+        net_grams=net_grams,
+        price_rial=price_rial,
+        note=note,
+        confirm_unit=confirm_unit,
+    )
     costs = {name: (costs or {}).get(name) for name in COST_FIELDS}
     data = {
         "unit": unit,
@@ -243,12 +351,21 @@ def _save_once(*, member, user, price_round, product, channel, data):
         action="price_submission.create" if version == 1 else "price_submission.edit",
         instance=submission,
         changes={
-            field: [getattr(current, field) if current else None, value]
-            for field, value in data.items()
-            if not current or getattr(current, field) != value
+            "version": [current.version if current else None, version],
+            **{
+                field: _audit_value(field, getattr(current, field) if current else None, value)
+                for field, value in data.items()
+                if (getattr(current, field) != value if current else value not in (None, ""))
+            },
         },
     )
     return submission, True
+
+
+def _audit_value(field, before, after):
+    if field in PRICE_FIELDS:
+        return [None if before in (None, "") else HIDDEN, None if after in (None, "") else HIDDEN]
+    return [before, after]
 
 
 # ---- review -----------------------------------------------------------------------------
@@ -277,12 +394,10 @@ def price_submission_review(
     submission.reviewer_message = message
     submission.save(update_fields=["status", "reviewer_message"])
     PriceReview.objects.create(submission=submission, reviewer=reviewer, decision=decision, message=message)
+    # The message stays in the review's history (behind pricing.view_individual_prices): it
+    # may quote the price, and staff read the audit trail.
     audit_record(
-        actor=reviewer,
-        action="price_submission.review",
-        instance=submission,
-        changes={"status": [before, decision]},
-        note=message,
+        actor=reviewer, action="price_submission.review", instance=submission, changes={"status": [before, decision]}
     )
     if refresh_stats and submission.price_round.is_finished:
         price_round_refresh_stats(price_round=submission.price_round)
@@ -293,10 +408,13 @@ def price_submission_review(
                 if decision == PriceReview.Decision.NEEDS_INFO
                 else gettext("Your price for %(product)s was rejected")
             ) % {"product": submission.product.name_fa}
+            # The message itself may quote the price: it stays on the member's own page, out of
+            # e-mail, SMS and the notifications that staff can read in the admin.
+            body = gettext("Read the union head's message on your prices page.")
             notify_many(
                 users=_member_users([submission.member_id]),
                 subject=subject,
-                body=message,
+                body=body,
                 url=reverse("pricing:my_prices"),
             )
     return submission

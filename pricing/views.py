@@ -1,28 +1,40 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from catalogue.models import Product
 from core.exports import Table, table_response
 from core.money import rial_to_toman
 from core.templatetags.persian import num
-from members.roles import is_union_head, member_of
+from members.roles import member_of
 
 from . import selectors, services
-from .access import active_member_required, staff_required, union_head_or_staff_required, union_head_required
-from .exports import export_rows
-from .forms import PriceSubmissionForm, ReviewForm
-from .models import COST_LINES, Channel, PriceRound, PriceSubmission
+from .access import (
+    active_member_required,
+    parse_id,
+    price_round_for_user_or_404,
+    published_round_for_user_or_404,
+    report_round_for_user_or_404,
+    sees_individual_prices,
+    staff_required,
+    submission_for_user_or_404,
+    union_head_or_staff_required,
+    union_head_required,
+)
+from .exports import export_rows, shared_export_rows
+from .forms import PriceSubmissionForm, ReviewFilterForm, ReviewForm
+from .models import COST_LINES, Channel, PriceRound, PriceSubmission, Product
 
 
 @active_member_required
 def my_prices(request):
-    """The member's own prices: the open round, its position in finished rounds."""
+    """The member's own prices: the open round, its own prices in finished rounds beside the
+    published bands."""
     member = member_of(request.user)
     current_round = selectors.open_round()
     current = (
@@ -42,10 +54,7 @@ def my_prices(request):
 @active_member_required
 def submission_detail(request, pk):
     """One of the member's prices with every version and every review decision."""
-    member = member_of(request.user)
-    submission = selectors.member_submission_or_none(member=member, pk=pk)
-    if submission is None:
-        raise Http404
+    submission = submission_for_user_or_404(request.user, pk)
     return render(
         request,
         "pricing/submission_detail.html",
@@ -57,33 +66,25 @@ def submission_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="user_or_ip", rate="30/m", method="POST", block=True)
 def submit(request):
+    """A member's price in the open round. A POST for any other round (closed, published,
+    not opened, unknown) gets one answer that depends on nothing but that round: no rule
+    reads the price, nothing typed is echoed."""
     member = member_of(request.user)
     current_round = selectors.open_round()
     if request.method == "POST":
-        round_id = request.POST.get("price_round")
-        posted_round = PriceRound.objects.filter(pk=round_id).first() if round_id and round_id.isdigit() else None
-        price_round = posted_round or current_round
-    else:
-        price_round = current_round
-    if price_round is None:
-        return render(request, "pricing/submit.html", {"form": None, "price_round": None}, status=200)
-    initial = _initial_for(request, member, price_round)
-    form = PriceSubmissionForm(request.POST or None, initial=initial, member=member, price_round=price_round)
-    if request.method == "POST" and not price_round.is_open:
-        messages.error(
-            request,
-            _("The price round %(round)s is closed; prices can no longer be submitted for it.")
-            % {"round": price_round.label},
-        )
-        form.is_valid()  # show what was typed, with its own messages
-        return render(request, "pricing/submit.html", _submit_context(form, price_round), status=409)
+        posted = request.POST.get("price_round")
+        if current_round is None or (posted is not None and parse_id(posted) != current_round.pk):
+            return _not_open(request, posted, current_round)
+    if current_round is None:
+        return render(request, "pricing/submit.html", {"form": None, "price_round": None})
+    form = PriceSubmissionForm(request.POST or None, initial=_initial_for(request, member, current_round))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             submission, changed = services.price_submission_save(
                 member=member,
                 user=request.user,
-                price_round=price_round,
+                price_round=current_round,
                 product=data["product"],
                 channel=data["channel"],
                 unit=data["unit"],
@@ -91,43 +92,65 @@ def submit(request):
                 price_rial=data["price"],
                 note=data.get("note", ""),
                 costs=form.costs(),
+                confirm_unit=data.get("confirm_unit", False),
             )
+        except services.RoundClosed:  # closed while the member was typing
+            return _not_open(request, str(current_round.pk), None)
         except ValidationError as error:
-            for text in error.messages:
-                messages.error(request, text)
-            return render(request, "pricing/submit.html", _submit_context(form, price_round), status=409)
-        for warning in form.warnings:
-            messages.warning(request, warning)
-        if changed:
-            messages.success(
-                request,
-                _("Your price for %(product)s (%(channel)s) is saved for %(round)s.")
-                % {
-                    "product": submission.product.name,
-                    "channel": submission.get_channel_display(),
-                    "round": price_round.label,
-                },
-            )
+            form.add_service_error(error)
         else:
-            messages.info(request, _("Nothing changed: this price was already saved."))
-        return redirect("pricing:my_prices")
-    return render(request, "pricing/submit.html", _submit_context(form, price_round))
+            for warning in services.price_submission_warnings(
+                price_per_kg_rial=submission.price_per_kg_rial, costs=form.costs()
+            ):
+                messages.warning(request, warning)
+            if changed:
+                messages.success(
+                    request,
+                    _("Your price for %(product)s (%(channel)s) is saved for %(round)s.")
+                    % {
+                        "product": submission.product.name,
+                        "channel": submission.get_channel_display(),
+                        "round": current_round.label,
+                    },
+                )
+            else:
+                messages.info(request, _("Nothing changed: this price was already saved."))
+            return redirect("pricing:my_prices")
+    return render(request, "pricing/submit.html", {"form": form, "price_round": current_round})
+
+
+def _not_open(request, posted, current_round):
+    """The one answer to a price sent for a round that is not open (409)."""
+    round_id = parse_id(posted)
+    price_round = PriceRound.objects.filter(pk=round_id).first() if round_id else None
+    if price_round is not None and price_round.is_finished:
+        text = _("The price round %(round)s is closed; prices can no longer be submitted for it.") % {
+            "round": price_round.label
+        }
+    else:
+        text = _("This price round is not open; prices can be submitted only to the open round.")
+    messages.error(request, text)
+    return render(
+        request,
+        "pricing/submit.html",
+        {"form": None, "price_round": None, "refused": True, "open_round": current_round},
+        status=409,
+    )
 
 
 def _initial_for(request, member, price_round):
     """Editing: the form starts from the member's current price for ?product=&channel=."""
     product_id, channel = request.GET.get("product", ""), request.GET.get("channel", "")
     initial = {"channel": channel if channel in Channel.values else Channel.WHOLESALE}
-    product = Product.objects.filter(pk=product_id, is_active=True).first() if product_id.isdigit() else None
+    product_id = parse_id(product_id)
+    product = Product.objects.filter(pk=product_id, is_active=True).first() if product_id else None
     if product is None:
         return initial
     initial.update(product=product, unit=product.default_unit, net_grams=product.default_net_grams)
-    current = PriceSubmission.objects.filter(
-        member=member, price_round=price_round, product=product, channel=initial["channel"], is_current=True
-    ).first()
+    current = selectors.member_current_submission(
+        member=member, price_round=price_round, product=product, channel=initial["channel"]
+    )
     if current:
-        from core.money import rial_to_toman
-
         initial.update(
             unit=current.unit,
             net_grams=current.net_grams,
@@ -142,37 +165,36 @@ def _initial_for(request, member, price_round):
     return initial
 
 
-def _submit_context(form, price_round):
-    return {"form": form, "price_round": price_round}
-
-
 @union_head_required
 @require_http_methods(["GET", "POST"])
 def review(request):
-    """The union head's queue: flags, one-by-one or bulk decisions, history of decisions."""
+    """The union head's queue: flagged first, 25 a page, filtered by product, channel, status
+    and flags; one-by-one or bulk decisions (always an explicit one), history of decisions."""
     rounds = list(selectors.reportable_rounds()[:24])
-    price_round = _chosen_round(request, rounds)
-    status = request.GET.get("status", PriceSubmission.Status.SUBMITTED)
-    if status not in PriceSubmission.Status.values and status != "all":
-        status = PriceSubmission.Status.SUBMITTED
-    flagged_only = request.GET.get("flagged") == "1"
+    price_round = report_round_for_user_or_404(request.user, rounds, request.GET.get("round"))
+    filters = ReviewFilterForm(request.GET or None)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    status = chosen.get("status") or PriceSubmission.Status.SUBMITTED
     rows = (
         selectors.review_queue(
-            price_round=price_round, status=None if status == "all" else status, flagged_only=flagged_only
+            price_round=price_round,
+            status=None if status == "all" else status,
+            flagged_only=bool(chosen.get("flagged")),
+            product_id=chosen["product"].pk if chosen.get("product") else None,
+            channel=chosen.get("channel") or None,
         )
         if price_round
         else []
     )
-    form = ReviewForm(
-        request.POST or None,
-        allowed_ids=[row.submission.pk for row in rows] if request.method == "GET" else _queue_ids(price_round),
-    )
+    page = Paginator(rows, selectors.REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.review_page(page.object_list)
+    form = ReviewForm(request.POST or None, allowed_ids=selectors.review_queue_ids(price_round=price_round))
     if request.method == "POST":
         if form.is_valid():
-            chosen = PriceSubmission.objects.filter(pk__in=form.cleaned_data["ids"], is_current=True).order_by("id")
+            picked = selectors.current_submissions(ids=form.cleaned_data["ids"])
             try:
                 count = services.price_submissions_review_bulk(
-                    submissions=list(chosen),
+                    submissions=list(picked),
                     reviewer=request.user,
                     decision=form.cleaned_data["decision"],
                     message=form.cleaned_data.get("message", ""),
@@ -192,46 +214,65 @@ def review(request):
         {
             "rounds": rounds,
             "price_round": price_round,
-            "rows": rows,
+            "rows": page.object_list,
+            "page": page,
+            "total": len(rows),
+            "flagged_total": sum(1 for row in rows if row.flags),
+            "query_string": urlencode(
+                {
+                    k: v
+                    for k, v in request.GET.items()
+                    if k in ("round", "status", "product", "channel", "flagged") and v
+                }
+            ),
+            "filters": filters,
             "status": status,
-            "flagged_only": flagged_only,
-            "statuses": PriceSubmission.Status.choices,
             "form": form,
         },
     )
 
 
-def _queue_ids(price_round):
-    if price_round is None:
-        return []
-    return list(PriceSubmission.objects.filter(price_round=price_round, is_current=True).values_list("pk", flat=True))
-
-
-def _chosen_round(request, rounds):
-    wanted = request.GET.get("round", "")
-    if wanted.isdigit():
-        for price_round in rounds:
-            if price_round.pk == int(wanted):
-                return price_round
-        raise Http404
-    return next((r for r in rounds if r.is_open), None) or (rounds[0] if rounds else None)
-
-
 @union_head_or_staff_required
 def report(request):
-    """Robust statistics per product × channel of a round; CSV/XLSX with ?format=."""
+    """Statistics per product × channel of a round; CSV/XLSX with ?format=. The union head (and
+    superusers) get the live figures with minimum and maximum; every other reader (estates
+    staff) gets what is published: rounded bands of ≥ 5 members and counts."""
     rounds = list(selectors.reportable_rounds()[:24])
-    price_round = _chosen_round(request, rounds)
-    with_min_max = is_union_head(request.user)
+    price_round = report_round_for_user_or_404(request.user, rounds, request.GET.get("round"))
+    privileged = sees_individual_prices(request.user)
     if price_round is None:
         return render(request, "pricing/report.html", {"rounds": rounds, "price_round": None})
+    export = request.GET.get("format")
+    filename = f"prices-{price_round.year}-{price_round.month:02d}"
+    if not privileged:
+        rows, history, products = selectors.shared_report(price_round=price_round)
+        if export in ("csv", "xlsx"):
+            return table_response(export, [Table(_("prices"), shared_export_rows(history=history))], filename=filename)
+        return render(
+            request,
+            "pricing/report.html",
+            {
+                "rounds": rounds,
+                "price_round": price_round,
+                "rows": rows,
+                "with_min_max": False,
+                "is_staff_view": True,
+                "composition": selectors.shared_cost_composition(price_round=price_round),
+                "chart_data": _chart_data(
+                    [past for past, _rows in history if past.status == PriceRound.Status.PUBLISHED],
+                    {
+                        past.pk: {(r.product.pk, r.channel): r for r in past_rows if r.median}
+                        for past, past_rows in history
+                    },
+                    products,
+                ),
+            },
+        )
     rows, previous, products = selectors.round_report(price_round=price_round)
     live = {(row.product.pk, row.channel): row.stats for row in rows}
     history_rounds, by_round = selectors.round_history(price_round=price_round, live_stats=live)
-    export = request.GET.get("format")
     if export in ("csv", "xlsx"):
-        table = export_rows(rounds=history_rounds, by_round=by_round, products=products, with_min_max=with_min_max)
-        filename = f"prices-{price_round.year}-{price_round.month:02d}"
+        table = export_rows(rounds=history_rounds, by_round=by_round, products=products, with_min_max=True)
         return table_response(export, [Table(_("prices"), table)], filename=filename)
     composition = selectors.cost_composition(price_round=price_round)
     for item in composition:
@@ -244,10 +285,10 @@ def report(request):
             "price_round": price_round,
             "previous_round": previous,
             "rows": rows,
-            "with_min_max": with_min_max,
+            "with_min_max": True,
             "composition": composition,
             "chart_data": _chart_data(history_rounds, by_round, products),
-            "is_staff_view": not with_min_max,
+            "is_staff_view": False,
         },
     )
 
@@ -296,7 +337,7 @@ def _chart_data(rounds, by_round, products):
 @require_POST
 def round_transition(request, pk):
     """Estates staff open, close and publish rounds (also as admin actions)."""
-    price_round = get_object_or_404(PriceRound, pk=pk)
+    price_round = price_round_for_user_or_404(request.user, pk)
     action = request.POST.get("action")
     try:
         if action == "open":
@@ -317,16 +358,9 @@ def round_transition(request, pk):
 
 
 def bands(request):
-    """Everyone: the published aggregated price bands (≥ 5 members per cell)."""
+    """Everyone: the published aggregated price bands (≥ 5 members per cell, rounded)."""
     rounds = list(selectors.published_rounds()[:24])
-    price_round = None
-    wanted = request.GET.get("round", "")
-    if wanted.isdigit():
-        price_round = next((r for r in rounds if r.pk == int(wanted)), None)
-        if price_round is None:
-            raise Http404
-    elif rounds:
-        price_round = rounds[0]
+    price_round = published_round_for_user_or_404(request.user, rounds, request.GET.get("round"))
     return render(
         request,
         "pricing/bands.html",

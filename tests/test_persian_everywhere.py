@@ -189,7 +189,7 @@ def test_money_is_toman_with_unit_in_both_languages():
 def test_admin_price_list_shows_grouped_toman_with_unit_and_persian_counts(actors, client_as):
     submission = make_submission(member=actors.a, price_round=make_open_round(), toman=1_165_000)
     PriceSubmission.objects.filter(pk=submission.pk).update(unit="box", net_grams=500, price_per_kg_rial=23_300_000)
-    client = client_as("staff")
+    client = client_as("superuser")  # estates staff see no individual price (docs/security.md)
     page = client.get(reverse("admin:pricing_pricesubmission_changelist")).content.decode()
     assert "۱٬۱۶۵٬۰۰۰ تومان / جعبه" in page
     assert "11650000" not in page and "قیمت (ریال)" not in page

@@ -80,19 +80,50 @@ def test_another_member_never_sees_a_price(actors, client_as):
         assert client_b.get(reverse("pricing:report") + f"?format={fmt}").status_code == 403
 
 
-def test_member_sees_its_percentile_in_a_finished_round(actors, client_as):
+def test_member_sees_its_price_beside_the_published_band(actors, client_as):
+    """Behaviour changed on purpose: the page used to give the member's percentile computed from
+    the other members' individual prices (also in closed, unpublished rounds, where it moved
+    with the union head's decisions on them). It now shows only the published, rounded band."""
     price_round = make_open_round(1405, 7)
     for i, member in enumerate(make_members(4)):
         make_submission(member=member, price_round=price_round, toman=100_000 * (i + 1), status="accepted")
-    make_submission(member=actors.a, price_round=price_round, toman=350_000, status="accepted")
+    make_submission(member=actors.a, price_round=price_round, toman=450_000, status="accepted")
     make_submission(member=actors.a, price_round=price_round, toman=350_000, channel="retail", status="accepted")
     services.price_round_close(price_round=price_round, actor=actors.staff)
-    response = client_as("member_a").get(reverse("pricing:my_prices"))
-    positions = {row.channel: row.percentile for row in response.context["positions"]}
-    assert positions == {"wholesale": 70, "retail": None}  # (3 below + ½ equal) / 5; retail has 1 member
+    client = client_as("member_a")
+    closed = client.get(reverse("pricing:my_prices"))
+    assert [(row.channel, row.band) for row in closed.context["positions"]] == [("retail", None), ("wholesale", None)]
+    assert closed.content.decode().count("هنوز منتشر نشده") == 2
+    services.price_round_publish(price_round=price_round, actor=actors.staff)
+    response = client.get(reverse("pricing:my_prices"))
+    positions = {row.channel: (row.band, row.position) for row in response.context["positions"]}
+    assert positions == {
+        "wholesale": ({"members": 5, "median": 3_000_000, "q1": 2_000_000, "q3": 4_000_000}, "above"),
+        "retail": (None, None),  # one member: withheld
+    }
     body = response.content.decode()
-    assert "۷۰٪" in body
+    assert '۲۰۰٬۰۰۰ تومان</span> – <span class="text-nowrap">۴۰۰٬۰۰۰ تومان' in body
+    assert "قیمت شما بالاتر از نیمه میانی است." in body
     assert "گزارش‌دهندگان برای مقایسه کم‌اند" in body
+    assert "۱۰۰٬۰۰۰ تومان" not in body  # never the minimum
+
+
+def test_published_figures_are_rounded_to_the_products_step(actors, client_as):
+    price_round = make_open_round(1405, 7)
+    for member, toman in zip(make_members(5), [101_234, 102_345, 123_456, 130_001, 140_499], strict=True):
+        make_submission(member=member, price_round=price_round, toman=toman, status="accepted")
+    services.price_round_close(price_round=price_round, actor=actors.staff)
+    services.price_round_publish(price_round=price_round, actor=actors.staff)
+    (band,) = client_as("anonymous").get(BANDS).context["bands"]
+    assert (band["median"], band["q1"], band["q3"]) == (1_230_000, 1_020_000, 1_300_000)  # 1,000 Toman steps
+    baklava = band["product"]
+    baklava.publish_step_rial = 50_000  # 5,000 Toman
+    baklava.save()
+    response = client_as("anonymous").get(BANDS)
+    (band,) = response.context["bands"]
+    assert (band["median"], band["q1"], band["q3"]) == (1_250_000, 1_000_000, 1_300_000)
+    body = response.content.decode()
+    assert "۱۲۵٬۰۰۰ تومان" in body and "۱۲۳٬۴۵۶" not in body
 
 
 def test_my_prices_query_count_is_constant(actors, client_as):

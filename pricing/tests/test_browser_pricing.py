@@ -3,6 +3,7 @@ staff close and publish the round → the member sees its percentile and the ban
 
 import pytest
 
+from catalogue.models import Product
 from conftest import PASSWORD, give_totp_device, make_member, make_user
 from members.roles import ESTATES_STAFF, UNION_HEAD
 from pricing.models import PriceRound, PriceSubmission
@@ -60,6 +61,7 @@ def test_member_submits_union_head_accepts_member_sees_percentile_and_band(page,
     login(head, "09121110020", otp_device=head_device)
     head.goto("/prices/review/")
     assert head.locator("[data-testid=review-row]").count() == 1  # the queue shows submitted prices
+    assert head.input_value("#bulk-review select[name=decision]") == ""  # no default decision
     screenshot(head, "pricing-review-fa-phone")
     head.click(f"[data-testid=accept-{submission.pk}]")
     head.wait_for_load_state()
@@ -86,14 +88,15 @@ def test_member_submits_union_head_accepts_member_sees_percentile_and_band(page,
     price_round.refresh_from_db()
     assert price_round.status == PriceRound.Status.PUBLISHED
 
-    # 4. The member sees its own position and the published band.
+    # 4. The member sees its own price beside the published band (rounded to 1,000 Toman).
     page.goto("/prices/")
-    percentile = page.locator("[data-testid=percentile]").first.inner_text()
-    assert "۵۸٪" in percentile  # (3 below + ½ equal) / 6 reporters
+    position = page.locator("[data-testid=position]").first.inner_text()
+    assert "۱۱۳٬۰۰۰ تومان – ۱۲۹٬۰۰۰ تومان" in position  # Q1 112,500 and Q3 128,750 Toman, rounded
+    assert "قیمت شما در نیمه میانی است." in position
     screenshot(page, "pricing-position-fa-phone")
     page.goto("/prices/bands/")
     band = page.locator("[data-testid=band]").first
-    assert band.locator("[data-testid=band-median]").inner_text() == "۱۲۲٬۵۰۰ تومان"
+    assert band.locator("[data-testid=band-median]").inner_text() == "۱۲۳٬۰۰۰ تومان"  # 122,500 rounded
     assert "۱۰۰٬۰۰۰" not in page.content() and "۱۴۰٬۰۰۰" not in page.content()  # never min/max
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(page, "pricing-bands-fa-phone")
@@ -106,10 +109,10 @@ def test_member_submits_union_head_accepts_member_sees_percentile_and_band(page,
     english.wait_for_load_state()
     english.goto("/prices/bands/")
     assert english.locator("html").get_attribute("dir") == "ltr"
-    assert english.locator("[data-testid=band-median]").first.inner_text() == "122,500 Toman"
+    assert english.locator("[data-testid=band-median]").first.inner_text() == "123,000 Toman"
     screenshot(english, "pricing-bands-en-desktop")
     english.goto("/prices/")
-    assert "58%" in english.locator("[data-testid=percentile]").first.inner_text()
+    assert "Yours is within the middle half." in english.locator("[data-testid=position]").first.inner_text()
     screenshot(english, "pricing-my-prices-en-desktop")
     english.goto("/prices/submit/")
     screenshot(english, "pricing-submit-en-desktop")
@@ -117,9 +120,10 @@ def test_member_submits_union_head_accepts_member_sees_percentile_and_band(page,
 
 
 def test_toman_or_rial_question_keeps_what_was_typed(page, live_server, settings):  # noqa: F811
-    price_round = make_open_round(1405, 8)
-    for member in make_members(3):
-        make_submission(member=member, price_round=price_round, toman=900_000)
+    make_open_round(1405, 8)
+    Product.objects.filter(slug="baklava").update(
+        plausible_min_per_kg_rial=2_000_000, plausible_max_per_kg_rial=30_000_000
+    )
     user = make_user("09121110002", "مریم احمدی")
     make_member(user, national_id="0023456787", number=11)
     _login(page, "09121110002")

@@ -48,11 +48,43 @@ def test_report_numbers_for_the_union_head(actors, client_as):
     assert "chart.umd.min.js" in body
 
 
-def test_staff_see_no_minimum_or_maximum(actors, client_as):
+def test_staff_see_no_figure_of_an_unpublished_round(actors, client_as):
+    """Behaviour changed on purpose: estates staff used to see the live median, quartiles,
+    trimmed mean and outliers of every cell (a 1-reporter cell is one member's price)."""
     _previous, current = _two_rounds(actors)
-    body = client_as("staff").get(REPORT + f"?round={current.pk}").content.decode()
-    assert "۱٬۳۲۰٬۰۰۰ تومان" not in body
-    assert "کمینه و بیشینه فقط به رئیس اتحادیه نشان داده می‌شود." in body
+    response = client_as("staff").get(REPORT + f"?round={current.pk}")
+    body = response.content.decode()
+    (row,) = response.context["rows"]
+    assert (row.members, row.median, row.q1, row.q3) == (6, None, None, None)
+    assert 'data-testid="counts-only"' in body
+    assert "اعداد پس از انتشار دوره نشان داده می‌شوند." in body
+    for figure in ("۱۳۶٬۰۰۰", "۱۳۰٬۵۰۰", "۱۴۷٬۵۰۰", "۳۳۲٬۰۰۰", "۱٬۳۲۰٬۰۰۰", "۲۰٬۰۰۰"):
+        assert figure not in body, figure
+    assert response.context["composition"] == []
+
+
+def test_staff_see_a_published_round_as_published(actors, client_as):
+    _previous, current = _two_rounds(actors)
+    services.price_round_publish(price_round=current, actor=actors.staff)
+    response = client_as("staff").get(REPORT + f"?round={current.pk}")
+    (row,) = response.context["rows"]
+    # 1,360,000 / 1,305,000 / 1,475,000 Rials rounded to 1,000 Toman (half up)
+    assert (row.members, row.median, row.q1, row.q3, row.previous_median) == (
+        6,
+        1_360_000,
+        1_310_000,
+        1_480_000,
+        None,  # the previous round was closed, never published
+    )
+    body = response.content.decode()
+    assert "۱۳۶٬۰۰۰ تومان" in body and "۱۳۱٬۰۰۰ تومان" in body
+    assert "۱۳۰٬۵۰۰" not in body and "۱٬۳۲۰٬۰۰۰" not in body and "۱۲۰٬۰۰۰ تومان" not in body
+    assert "حداقل" not in body and "کمینه</th>" not in body
+    (item,) = response.context["composition"]
+    assert (item["reporters"], [(str(label), amount) for label, amount in item["lines"]]) == (5, [("آرد", 200_000)])
+    chart = response.context["chart_data"]
+    assert chart["labels"] == ["مهر ۱۴۰۵"]
+    assert [(s["median"], s["q1"], s["q3"]) for s in chart["series"]] == [([136_000], [131_000], [148_000])]
 
 
 def test_chart_data_has_persian_labels_for_the_last_rounds(actors, client_as):
@@ -117,14 +149,30 @@ def test_csv_export_one_row_per_product_channel_round(actors, client_as):
     ]
 
 
-def test_xlsx_export_for_staff_has_no_min_max(actors, client_as):
+def test_xlsx_export_for_staff_is_what_is_published(actors, client_as):
+    """Behaviour changed on purpose: staff's export used to carry the live figures of every
+    cell of unpublished rounds."""
     _previous, current = _two_rounds(actors)
     response = client_as("staff").get(REPORT + f"?round={current.pk}&format=xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    assert len(rows) == 3
-    assert "کمینه (تومان/کیلوگرم)" not in rows[0]
-    assert rows[2][:8] == ["مهر ۱۴۰۵", "باقلوا", "عمده‌فروشی", 6, 136000, 130500, 147500, 332000]
+    assert rows == [
+        [
+            "دوره",
+            "محصول",
+            "کانال فروش",
+            "تعداد گزارش‌دهندگان",
+            "میانه (تومان/کیلوگرم)",
+            "چارک اول (تومان/کیلوگرم)",
+            "چارک سوم (تومان/کیلوگرم)",
+            "تغییر میانه (٪)",
+        ],
+        ["مهر ۱۴۰۵", "باقلوا", "عمده‌فروشی", 6, None, None, None, None],
+    ]
+    services.price_round_publish(price_round=current, actor=actors.staff)
+    response = client_as("staff").get(REPORT + f"?round={current.pk}&format=csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1:] == [["مهر ۱۴۰۵", "باقلوا", "عمده‌فروشی", "6", "136000", "131000", "148000", ""]]
 
 
 def test_members_cannot_export(actors, client_as):
@@ -163,3 +211,30 @@ def test_closing_stores_the_round_aggregates(actors):
         1_000_000,
         1_400_000,
     )
+
+
+def test_staff_report_query_count_is_constant(actors, client_as):
+    _previous, current = _two_rounds(actors)
+    services.price_round_publish(price_round=current, actor=actors.staff)
+    client = client_as("staff")
+    urls = [REPORT + f"?round={current.pk}", REPORT + f"?round={current.pk}&format=csv", REPORT]
+    for url in urls:
+        client.get(url)
+
+    def counts():
+        result = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            result.append(len(captured))
+        return result
+
+    few = counts()
+    later = make_round(1405, 8, status="open")
+    for member in make_members(8):
+        for slug in ("rice-cookies", "walnut-cookies"):
+            for channel in ("wholesale", "retail"):
+                make_submission(member=member, price_round=current, product_slug=slug, channel=channel, cost_eggs=5)
+                make_submission(member=member, price_round=later, product_slug=slug, channel=channel)
+    services.price_round_refresh_stats(price_round=current)
+    assert counts() == few

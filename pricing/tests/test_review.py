@@ -67,9 +67,11 @@ def test_needs_info_message_reaches_the_member(actors, client_as):
     client_as("union_head").post(REVIEW, {"ids": [mine.pk], "decision": "needs_info", "message": text})
     mine.refresh_from_db()
     assert (mine.status, mine.reviewer_message) == ("needs_info", text)
+    # Behaviour changed on purpose: the notification (e-mailed, and readable by staff in the
+    # admin) no longer carries the message, which may quote the price; the member's page does.
     assert Notification.objects.filter(user=actors.member_a).values_list("subject", "body").get() == (
         "قیمت شما برای باقلوا نیاز به توضیح دارد",
-        text,
+        "پیام رئیس اتحادیه را در صفحه قیمت‌های خود بخوانید.",
     )
     page = client_as("member_a").get(reverse("pricing:my_prices")).content.decode()
     assert text in page
@@ -143,3 +145,64 @@ def test_decisions_in_a_closed_round_update_its_stored_aggregates(actors, client
     )
     stat = PriceCellStat.objects.get()
     assert (stat.members, stat.median) == (3, 1_300_000)
+
+
+def _big_queue(actors, count=30):
+    price_round = make_open_round()
+    plain = [
+        make_submission(member=m, price_round=price_round, toman=900_000 + i, cost_flour=50_000)
+        for i, m in enumerate(make_members(count))
+    ]
+    flagged = make_submission(member=actors.a, price_round=price_round, toman=9_000_000, cost_flour=50_000)
+    retail = make_submission(member=actors.b, price_round=price_round, channel="retail", toman=950_000, cost_sugar=1)
+    return price_round, plain, flagged, retail
+
+
+def test_the_queue_is_25_a_page_flagged_first(actors, client_as):
+    _price_round, plain, flagged, retail = _big_queue(actors)
+    client = client_as("union_head")
+    first = client.get(REVIEW)
+    rows = first.context["rows"]
+    assert len(rows) == 25
+    assert rows[0].submission.pk == flagged.pk and [code for code, _l in rows[0].flags] == ["outlier"]
+    assert all(row.flags == [] for row in rows[1:])
+    body = first.content.decode()
+    assert "۳۲ قیمت در این فهرست." in body and "۱ مورد علامت‌دار، در ابتدا نشان داده شده." in body
+    assert "صفحه ۱ از ۲" in body
+    second = client.get(REVIEW + "?page=2").context["rows"]
+    assert len(second) == 7
+    seen = {row.submission.pk for row in rows} | {row.submission.pk for row in second}
+    assert seen == {s.pk for s in plain} | {flagged.pk, retail.pk}
+    assert client.get(REVIEW + "?page=۹۹").status_code == 200  # a wrong page is the last one, never a 500
+
+
+def test_the_queue_filters_by_product_channel_status_and_flags(actors, client_as):
+    from pricing.tests.factories import product
+
+    price_round, _plain, flagged, retail = _big_queue(actors, count=3)
+    rice = make_submission(member=make_members(1)[0], price_round=price_round, product_slug="rice-cookies")
+    client = client_as("union_head")
+
+    def pks(query):
+        return [row.submission.pk for row in client.get(REVIEW + query).context["rows"]]
+
+    assert pks("?channel=retail") == [retail.pk]
+    assert pks(f"?product={product('rice-cookies').pk}") == [rice.pk]
+    assert pks("?flagged=on") == [flagged.pk, rice.pk]  # rice: no cost lines
+    assert pks(f"?flagged=on&product={product('baklava').pk}&channel=wholesale") == [flagged.pk]
+    PriceSubmission.objects.filter(pk=rice.pk).update(status="accepted")
+    assert pks("?status=accepted") == [rice.pk]
+    assert len(pks("?status=all")) == 6
+    assert len(pks("?product=abc&channel=x&status=zzz")) == 6 - 1  # wrong values are ignored: submitted ones
+
+
+def test_a_bulk_decision_has_no_default(actors, client_as):
+    _price_round, others, _mine = _queue_round(actors)
+    client = client_as("union_head")
+    page = client.get(REVIEW).content.decode()
+    assert '<option value="" selected>تصمیم را انتخاب کنید</option>' in page
+    response = client.post(REVIEW, {"ids": [s.pk for s in others], "message": ""})
+    assert response.status_code == 200
+    assert "تصمیم را انتخاب کنید: پذیرش، نیاز به توضیح یا رد." in response.content.decode()
+    assert PriceReview.objects.count() == 0
+    assert set(PriceSubmission.objects.values_list("status", flat=True)) == {"submitted"}

@@ -5,8 +5,10 @@ from django.conf import settings as django_settings
 from django.db import IntegrityError, connection, connections, transaction
 from django.urls import reverse
 
+from core.persian import digits_to_persian
 from pricing import services
 from pricing.models import PriceSubmission
+from pricing.tests.differential import without_csrf
 from pricing.tests.factories import make_members, make_open_round, make_round, make_submission, product
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +16,7 @@ ON_POSTGRES = django_settings.DATABASES["default"]["ENGINE"] == "django.db.backe
 SUBMIT = reverse("pricing:submit")
 
 
-def _post(client, price_round, **overrides):
+def _post(client, price_round, /, **overrides):
     data = {
         "price_round": price_round.pk,
         "product": product("baklava").pk,
@@ -118,14 +120,55 @@ def test_edit_form_starts_from_the_current_price(actors, client_as):
     assert (form["price"].value(), form["cost_flour"].value()) == (910_000, 80_000)
 
 
-def test_closed_round_refuses_with_a_clear_message_and_keeps_the_input(actors, client_as):
-    price_round = make_round(1405, 6, status="closed")
-    response = _post(client_as("member_a"), price_round, price="۱۲۵٬۰۰۰")
-    assert response.status_code == 409
-    body = response.content.decode()
+@pytest.mark.parametrize("status", ["closed", "published"])
+def test_a_round_that_is_not_open_gets_one_answer_whatever_the_price(actors, client_as, status):
+    """Behaviour changed on purpose: the refusal used to show the typed price with the form's
+    own messages (a "Toman or Rial?" among them), so the answer moved with the price."""
+    price_round = make_round(1405, 6, status=status)
+    make_open_round(1405, 8)
+    for member in make_members(3):
+        make_submission(member=member, price_round=price_round, toman=900_000, status="accepted")
+    client = client_as("member_a")
+    answers = [
+        _post(client, price_round, **typed)
+        for typed in (
+            {"price": "۱۲۵٬۰۰۰"},
+            {"price": "100000000", "unit": "piece", "net_grams": "1"},
+            {"price": "1"},
+            {"price": "abc"},
+            {"price": "900000", "confirm_unit": "on", "note": "x"},
+        )
+    ]
+    assert {response.status_code for response in answers} == {409}
+    assert len({without_csrf(response.content) for response in answers}) == 1
+    body = answers[0].content.decode()
     assert "دوره قیمت شهریور ۱۴۰۵ بسته شده است؛ دیگر نمی‌توان برای آن قیمت اظهار کرد." in body
-    assert 'value="۱۲۵٬۰۰۰"' in body
+    assert 'data-testid="round-not-open"' in body and "اظهار قیمت برای آبان ۱۴۰۵" in body
+    assert "۱۲۵٬۰۰۰" not in body and "تومان یا ریال" not in body
+    assert PriceSubmission.objects.filter(member=actors.a).count() == 0
+
+
+def test_a_forged_round_id_is_refused_like_a_closed_round(actors, client_as):
+    open_round = make_open_round(1405, 8)
+    client = client_as("member_a")
+    for forged in ("999999", "draft", "", "²", "9" * 30, f"{open_round.pk}.0"):
+        response = _post(client, open_round, price_round=forged)
+        assert response.status_code == 409, forged
+        assert "این دوره قیمت باز نیست؛ قیمت را فقط می‌توان در دوره باز اظهار کرد." in response.content.decode()
     assert PriceSubmission.objects.count() == 0
+    assert _post(client, open_round).status_code == 302  # the open round's own id
+
+
+def test_odd_ids_in_query_strings_are_never_an_error(actors, client_as):
+    price_round = make_open_round()
+    assert client_as("member_a").get(SUBMIT + "?product=²&channel=wholesale").status_code == 200
+    assert client_as("member_a").get(SUBMIT + "?product=" + "9" * 30).status_code == 200
+    persian = client_as("member_a").get(SUBMIT + f"?product={digits_to_persian(str(product().pk))}&channel=retail")
+    assert persian.context["form"]["product"].value() == product().pk
+    for role, name in (("union_head", "pricing:review"), ("staff", "pricing:report"), ("anonymous", "pricing:bands")):
+        for odd in ("²", "9" * 30, "abc"):
+            assert client_as(role).get(reverse(name) + f"?round={odd}").status_code in (200, 404), (name, odd)
+    assert client_as("staff").get(reverse("pricing:report") + f"?round={price_round.pk + 1000}").status_code == 404
 
 
 def test_service_refuses_a_closed_round(actors):
@@ -162,30 +205,100 @@ def test_big_move_from_last_accepted_price_needs_a_note(actors, client_as):
     assert PriceSubmission.objects.get(price_round=price_round, is_current=True).note == "گرانی کره"
 
 
-def test_price_near_ten_times_the_running_median_asks_toman_or_rial(actors, client_as):
+def test_others_prices_in_the_open_round_never_ask_toman_or_rial(actors, client_as):
+    """Behaviour changed on purpose: the question used to compare with the running median of
+    other members' open-round prices and tell the ratio (an oracle of their prices)."""
     price_round = make_open_round()
     for member in make_members(3):
         make_submission(member=member, price_round=price_round, toman=900_000)
+    response = _post(client_as("member_a"), price_round, price="۹٬۰۰۰٬۰۰۰")
+    assert response.status_code == 302
+    assert PriceSubmission.objects.get(member=actors.a).price_rial == 90_000_000
+
+
+def _plausible(slug="baklava", *, low, high):
+    from core.money import toman_to_rial
+
+    item = product(slug)
+    item.plausible_min_per_kg_rial = toman_to_rial(low)
+    item.plausible_max_per_kg_rial = toman_to_rial(high)
+    item.save()
+    return item
+
+
+def test_price_outside_the_plausible_range_asks_toman_or_rial(actors, client_as):
+    price_round = make_open_round()
+    _plausible(low=200_000, high=3_000_000)
     client = client_as("member_a")
     response = _post(client, price_round, price="۹٬۰۰۰٬۰۰۰")
     form = response.context["form"]
     assert form.unit_question is True
-    assert form.errors["price"][0].startswith("تومان یا ریال؟ این قیمت حدود ۱۰ برابر قیمت معمول این محصول است.")
+    assert form.errors["price"] == [
+        "تومان یا ریال؟ قیمت هر کیلوگرمِ این محصول از محدوده معمول آن بسیار دور است. قیمت‌ها به تومان وارد می‌شوند "
+        "(هر تومان = ۱۰ ریال). آن را اصلاح کنید، یا با زدن تیک زیر تأییدش کنید."
+    ]
     body = response.content.decode()
     assert 'data-testid="unit-question"' in body
     assert 'value="۹٬۰۰۰٬۰۰۰"' in body
     assert PriceSubmission.objects.filter(member=actors.a).count() == 0
+    assert _post(client, price_round, price="90000").context["form"].unit_question is True  # below the range
+    # a 500 g box at 150,000 Toman is 300,000 Toman per kg: inside the range
+    assert _post(client, price_round, unit="box", net_grams="500", price="150000").status_code == 302
     confirmed = _post(client, price_round, price="۹٬۰۰۰٬۰۰۰", confirm_unit="on")
     assert confirmed.status_code == 302
-    assert PriceSubmission.objects.get(member=actors.a).price_rial == 90_000_000
+    assert PriceSubmission.objects.get(member=actors.a, is_current=True).price_rial == 90_000_000
 
 
-def test_price_a_tenth_of_the_median_asks_too(actors, client_as):
-    price_round = make_open_round()
-    for member in make_members(2):
-        make_submission(member=member, price_round=price_round, toman=900_000)
-    response = _post(client_as("member_a"), price_round, price="90000")
+def test_ten_times_my_own_last_accepted_price_asks_toman_or_rial(actors, client_as):
+    make_submission(member=actors.a, price_round=make_round(1405, 7, status="closed"), toman=900_000, status="accepted")
+    price_round = make_open_round(1405, 8)
+    response = _post(client_as("member_a"), price_round, price="9000000", note="گرانی")
     assert response.context["form"].unit_question is True
+    assert _post(client_as("member_a"), price_round, price="90000", note="ارزانی").context["form"].unit_question
+
+
+def _published_cell(actors, *, members, toman=900_000):
+    price_round = make_open_round(1405, 6)
+    for member in make_members(members):
+        make_submission(member=member, price_round=price_round, toman=toman, status="accepted")
+    services.price_round_close(price_round=price_round, actor=actors.staff)
+    services.price_round_publish(price_round=price_round, actor=actors.staff)
+    return price_round
+
+
+def test_ten_times_the_last_published_band_asks_toman_or_rial(actors, client_as):
+    _published_cell(actors, members=5)
+    price_round = make_open_round(1405, 8)
+    assert _post(client_as("member_a"), price_round, price="9000000").context["form"].unit_question is True
+    assert _post(client_as("member_a"), price_round, price="900000").status_code == 302
+
+
+def test_a_withheld_or_unpublished_cell_is_no_reference(actors, client_as):
+    _published_cell(actors, members=4)  # published round, cell withheld (4 members)
+    closed = make_round(1405, 7, status="open")
+    for member in make_members(5):
+        make_submission(member=member, price_round=closed, toman=900_000, status="accepted")
+    services.price_round_close(price_round=closed, actor=actors.staff)  # closed, not published
+    price_round = make_open_round(1405, 8)
+    assert _post(client_as("member_a"), price_round, price="9000000").status_code == 302
+
+
+def test_the_rules_are_the_services(actors):
+    from django.core.exceptions import ValidationError
+
+    price_round = make_open_round()
+    baklava = _plausible(low=200_000, high=3_000_000)
+    common = dict(member=actors.a, user=actors.member_a, price_round=price_round, product=baklava, channel="wholesale")
+    with pytest.raises(ValidationError) as asked:
+        services.price_submission_save(**common, unit="kg", net_grams=None, price_rial=90_000_000)
+    assert [error.code for error in asked.value.error_dict["price"]] == ["unit_question"]
+    with pytest.raises(ValidationError) as grams:
+        services.price_submission_save(**common, unit="box", net_grams=None, price_rial=1_500_000)
+    assert list(grams.value.error_dict) == ["net_grams"]
+    submission, changed = services.price_submission_save(
+        **common, unit="kg", net_grams=None, price_rial=90_000_000, confirm_unit=True
+    )
+    assert (submission.price_rial, changed) == (90_000_000, True)
 
 
 def test_total_cost_above_price_is_warned_but_saved(actors, client_as):

@@ -1,3 +1,8 @@
+"""Who may open each pricing URL. What each role then sees is checked elsewhere: individual
+prices only for the member itself, the union head and superusers (tests/test_security_prices.py,
+pricing/tests/test_admin_prices.py); nothing a member or estates staff read moves with another
+member's price (pricing/tests/test_disclosure.py)."""
+
 from tests.access import ACTIVE_MEMBER, MEMBER_A_OBJECT, PUBLIC, STAFF, STAFF_OR_UNION_HEAD, UNION_HEAD, VISITORS, Rule
 
 

@@ -1,5 +1,5 @@
 /* Unit prices: the submit form (net grams only for box/piece, one submission per click),
-   the review queue (tick all), percentile bars and the report chart (Chart.js). */
+   the review queue (tick all) and the report chart (Chart.js). */
 (function () {
   "use strict";
 
@@ -35,10 +35,6 @@
       boxes.forEach(function (b) { b.checked = !all; });
     });
   }
-
-  document.querySelectorAll(".percentile-bar .progress-bar[data-width]").forEach(function (bar) {
-    bar.style.width = Math.max(0, Math.min(100, Number(bar.dataset.width))) + "%";
-  });
 
   var dataNode = document.getElementById("price-chart-data");
   var canvas = document.getElementById("price-chart");
