@@ -1,30 +1,47 @@
-"""The Q&A poll that finds nothing new answers before sessions, users or anything else load.
+"""The Q&A poll, answered before sessions, users and the rest of the stack load.
 
-Every open Q&A page asks for its fragment every few seconds, sending the version of the Q&A it
-shows (`v`, from the fragment's hidden input). The full view (`events.views.qa_fragment`) checks
-who the visitor is and then marks this browser session as allowed to poll this event for
-POLL_ACCESS_SECONDS. While that mark lasts, a poll whose version is still the current one is
-answered here with 204 and `HX-Reswap: none` (htmx keeps the page as it is) from one read of the
-cache — the mark and the version — with no session, user or database access. It tells the
-browser nothing it did not send: any other poll (another version, no mark, no version in the
-cache) goes through the whole stack as before. A session that signs out or loses access keeps
-getting "unchanged" for at most POLL_ACCESS_SECONDS, and never any content."""
+Every open Q&A page asks for its fragment every few seconds, sending the version it shows (`v`,
+from the fragment's hidden input). For a signed-in member or panelist this middleware answers
+the poll itself, with the same answer the full view (`events.views.qa.qa_fragment`) would give:
 
-import hashlib
+1. one read of the shared cache: the browser session and the Q&A's version tokens;
+2. one database query (`events.selectors.qa_poll_access`): the user's password hash (the
+   session's check), whether the account is active, holds a role that asks for the second
+   factor, acts for an active member or sits on one of the event's panels, and the event's
+   status. Access is thus checked on every poll: a role removed, a member suspended, a
+   colleague removed or a logout takes effect on the very next one;
+3. the version still current: 204 with `HX-Reswap: none` (htmx keeps the page as it is);
+   otherwise the fragment from the shared cache (one more read).
+
+Anything it is not sure about goes through the whole stack as before: no session or another
+session engine's miss, staff and superusers, a role that asks for the second factor, a session
+that needs its last-seen time renewed or has run out, a version token or fragment not in the
+cache, another language cookie than the ones served, a database error."""
+
 import re
+import time
 
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.crypto import constant_time_compare
+from django.utils.module_loading import import_string
 
-POLL_ACCESS_SECONDS = 60
+from cluster_portal import fragment_cache
+from cluster_portal.twofactor import REQUIRED_SESSION_KEY
+from members.models import Member
 
+from . import qa_cache, selectors
+from .models import Event
 
-def poll_key(event_id, session_key) -> str:
-    digest = hashlib.sha256((session_key or "").encode()).hexdigest()[:32]
-    return f"events:qa-poll:{event_id}:{digest}"
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+# SessionTimeoutMiddleware renews the last-seen time once a minute: such a poll takes the
+# whole stack.
+LAST_SEEN_RENEWAL_SECONDS = 60
+QA_STATES = (Event.Status.PUBLISHED, Event.Status.FINISHED)
 
 
 def qa_unchanged_response() -> HttpResponse:
@@ -38,6 +55,8 @@ class QaPollMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self._path = None
+        self._store = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
+        self._languages = {code for code, _name in settings.LANGUAGES}
 
     def _fragment_path(self):
         if self._path is None:
@@ -46,16 +65,107 @@ class QaPollMiddleware:
         return self._path
 
     def __call__(self, request):
-        version = request.GET.get("v") if request.method == "GET" else None
-        if version:
-            match = self._fragment_path().match(request.path_info)
+        if request.method == "GET":
             session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-            if match and session_key:
-                from .services import qa_version_key
-
-                event_id = int(match.group(1))
-                keys = [poll_key(event_id, session_key), qa_version_key(event_id)]
-                found = cache.get_many(keys)
-                if found.get(keys[0]) and found.get(keys[1]) == version:
-                    return qa_unchanged_response()
+            match = self._fragment_path().match(request.path_info) if session_key else None
+            if match:
+                response = self._answer(request, int(match.group(1)), session_key)
+                if response is not None:
+                    return response
         return self.get_response(request)
+
+    def _session(self, session_key, extra_keys):
+        """The session's data and the cache entries `extra_keys`, in one round trip when the
+        sessions live in the default cache."""
+        store = self._store(session_key)
+        cache_key = getattr(store, "cache_key", None)
+        if cache_key is not None and getattr(store, "_cache", None) is cache:
+            found = cache.get_many([cache_key, *extra_keys])
+            return found.pop(cache_key, None), found
+        try:
+            data = store.load()
+        except Exception:  # a broken session store: the whole stack decides
+            data = None
+        return data, cache.get_many(extra_keys)
+
+    def _answer(self, request, event_id, session_key):
+        names = qa_cache.versions(event_id)
+        session, found = self._session(session_key, [fragment_cache.version_key(name) for name in names])
+        tokens = fragment_cache.current(found, names)
+        if not session or tokens is None:
+            return None
+        user_id = self._user_id(session)
+        if user_id is None:
+            return None
+        try:
+            row = selectors.qa_poll_access(user_id=user_id, event_id=event_id)
+        except Exception:  # the database: the whole stack answers (503 page)
+            return None
+        variant = self._variant(session, row)
+        if variant is None:
+            return None
+        version = qa_cache.poll_version(tokens, variant)
+        if request.GET.get("v") == version:
+            return qa_unchanged_response()
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, settings.LANGUAGE_CODE)
+        if language not in self._languages:
+            language = settings.LANGUAGE_CODE
+        body = qa_cache.cached_body(
+            stamp=qa_cache.event_stamp(event_id, row["event_created"]),
+            tokens=tokens,
+            user_id=user_id,
+            variant=variant,
+            sort=qa_cache.sort_of(request.GET.get("sort")),
+            language=language,
+        )
+        if body is None:
+            return None
+        return self._fragment_response(body, language)
+
+    @staticmethod
+    def _user_id(session):
+        """The signed-in user of a session that the whole stack would take as it is: signed in
+        with the model backend, within its idle and absolute limits (a member's), its last-seen
+        time fresh, and known not to need the second factor."""
+        if session.get(BACKEND_SESSION_KEY) != MODEL_BACKEND or session.get(REQUIRED_SESSION_KEY) is not False:
+            return None
+        now = int(time.time())
+        started, last_seen = session.get("_started"), session.get("_last_seen")
+        if started is None or last_seen is None:
+            return None
+        if (
+            now - last_seen >= LAST_SEEN_RENEWAL_SECONDS
+            or now - last_seen > settings.SESSION_IDLE_TIMEOUT
+            or now - started > settings.SESSION_ABSOLUTE_TIMEOUT
+        ):
+            return None
+        try:
+            return int(session[SESSION_KEY])
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    @staticmethod
+    def _variant(session, row) -> str | None:
+        """Which fragment this user gets, or None when the whole stack must decide."""
+        if row is None or not row["is_active"] or row["event_status"] not in QA_STATES:
+            return None
+        if row["is_staff"] or row["is_superuser"] or row["privileged"]:
+            return None  # staff and the union head: their pages go through the second factor
+        user = get_user_model()(password=row["password"])
+        if not constant_time_compare(session.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash()):
+            return None
+        if row["member_status"] == Member.Status.ACTIVE:
+            return "member"
+        return "viewer" if row["panelist"] else None
+
+    @staticmethod
+    def _fragment_response(body: str, language: str) -> HttpResponse:
+        """The headers the whole stack would add: no caching, the language, Vary, framing and
+        the length."""
+        response = HttpResponse(body)
+        add_never_cache_headers(response)
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", language)
+        response.headers.setdefault("X-Frame-Options", getattr(settings, "X_FRAME_OPTIONS", "DENY"))
+        response.headers["Content-Length"] = str(len(response.content))
+        return response

@@ -1,11 +1,17 @@
 """Reads of the events app, scoped to who asks."""
 
-from django.db.models import Count, Prefetch, Q
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from members import roles
+from members.models import MemberUser
 
-from .models import Answer, Commitment, Event, Panelist, Question, Registration, Vote
+from .models import Answer, Commitment, Event, Panel, Panelist, Question, Registration, Vote
 
 VISIBLE_QUESTION_STATES = (Question.Status.APPROVED, Question.Status.ANSWERED)
 
@@ -75,8 +81,6 @@ def panelist_seats(*, user, event):
 
 
 def event_panels(*, event):
-    from .models import Panel
-
     return list(Panel.objects.filter(event=event).prefetch_related("panelists"))
 
 
@@ -125,19 +129,15 @@ def my_questions(*, event, user):
     )
 
 
-def moderation_queue(*, event, user, staff: bool, status: str = "open"):
-    """Questions for staff or one of the event's panelists: open ones (waiting and approved),
-    those addressed to this panelist (or their organisation) first, then by votes."""
-    qs = _question_base()
-    qs = qs.filter(event=event)
+def moderation_queue(*, event, scope: Q, seats=(), status: str = "open"):
+    """Questions for staff or one of the event's panelists (`scope`: what this user may
+    moderate, from events.access): open ones (waiting and approved), those addressed to this
+    panelist (or their organisation) first, then by votes."""
+    qs = _question_base().filter(scope, event=event)
     if status == "open":
         qs = qs.filter(status__in=(Question.Status.PENDING, Question.Status.APPROVED))
     elif status in Question.Status.values:
         qs = qs.filter(status=status)
-    seats = [] if staff else panelist_seats(user=user, event=event)
-    if seats:
-        panel_ids = {seat.panel_id for seat in seats}
-        qs = qs.filter(Q(panel__isnull=True) | Q(panel_id__in=panel_ids))
     questions = list(qs.order_by("-vote_count", "created_at", "id")[:300])
     if seats:
         seat_ids = {seat.pk for seat in seats}
@@ -150,8 +150,9 @@ def moderation_queue(*, event, user, staff: bool, status: str = "open"):
     return questions
 
 
-def moderation_counts(*, event):
-    rows = Question.objects.filter(event=event).values("status").annotate(n=Count("id"))
+def moderation_counts(*, event, scope: Q):
+    """Questions per status among those this user may moderate."""
+    rows = Question.objects.filter(scope, event=event).values("status").annotate(n=Count("id"))
     return {row["status"]: row["n"] for row in rows}
 
 
@@ -234,3 +235,84 @@ def event_report(*, event):
 
 def answers_of(*, event):
     return Answer.objects.filter(question__event=event)
+
+
+# --- The Q&A poll's quick path ----------------------------------------------------------------
+
+_USER_SENTINEL, _EVENT_SENTINEL = -730_001, -730_002
+_poll_statement: tuple[str, list, list[int], list[int]] | None = None
+
+
+def _poll_access_queryset(user_id, event_id):
+    """Who the user is for this event's Q&A, in one row (None when the user does not exist):
+    the password hash (the session's check), the account flags, whether they hold a role that
+    asks for the second factor, their member's status, whether they sit on one of the event's
+    panels, and the event's status and creation time."""
+    user_model = get_user_model()
+    groups = user_model.groups.through.objects.filter(
+        user_id=OuterRef("pk"), group__name__in=(roles.ESTATES_STAFF, roles.UNION_HEAD)
+    )
+    member_status = MemberUser.objects.filter(user_id=OuterRef("pk")).values("member__status")[:1]
+    seats = Panelist.objects.filter(user_id=OuterRef("pk"), panel__event_id=event_id)
+    event = Event.objects.filter(pk=event_id)
+    return (
+        user_model.objects.filter(pk=user_id)
+        .annotate(
+            privileged=Exists(groups),
+            member_status=Subquery(member_status),
+            panelist=Exists(seats),
+            event_status=Subquery(event.values("status")[:1]),
+            event_created=Subquery(event.values("created_at")[:1]),
+        )
+        .values_list(
+            "password",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "privileged",
+            "member_status",
+            "panelist",
+            "event_status",
+            "event_created",
+        )
+    )
+
+
+def _as_datetime(value):
+    if isinstance(value, str):  # SQLite answers text
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)
+    return value
+
+
+def qa_poll_access(*, user_id: int, event_id: int) -> dict | None:
+    """The row of `_poll_access_queryset` for the Q&A poll that is answered before sessions and
+    users load (events.middleware): the ORM writes the statement once per process, with
+    stand-in ids that each call replaces, so a poll costs one round trip to the database and no
+    query building."""
+    global _poll_statement
+    if _poll_statement is None:
+        sql, params = _poll_access_queryset(_USER_SENTINEL, _EVENT_SENTINEL).query.sql_with_params()
+        params = list(params)
+        users = [i for i, p in enumerate(params) if p == _USER_SENTINEL]
+        events = [i for i, p in enumerate(params) if p == _EVENT_SENTINEL]
+        _poll_statement = (sql, params, users, events)
+    sql, params, users, events = _poll_statement
+    params = list(params)
+    for i in users:
+        params[i] = user_id
+    for i in events:
+        params[i] = event_id
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    keys = ("password", "is_active", "is_staff", "is_superuser", "privileged", "member_status", "panelist")
+    found = {key: row[i] for i, key in enumerate(keys)}
+    for key in ("is_active", "is_staff", "is_superuser", "privileged", "panelist"):
+        found[key] = bool(found[key])
+    found["event_status"] = row[7]
+    found["event_created"] = _as_datetime(row[8])
+    return found

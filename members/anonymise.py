@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cluster_portal import fragment_cache
 from cluster_portal.audit import audit_record
 from cluster_portal.models import AuditEntry
 
@@ -141,6 +142,8 @@ def member_anonymise(*, member: Member, actor) -> Member:
     default = storages["default"]
     transaction.on_commit(lambda: [default.delete(name) for name in logo_names])
     audit_record(actor=actor, action="member_anonymise", instance=member)
+    # Every cached page or fragment naming people (the Q&A) is outdated at once.
+    fragment_cache.bump(fragment_cache.PEOPLE)
     return member
 
 
