@@ -23,7 +23,8 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
@@ -79,7 +80,7 @@ class QaPollMiddleware:
         sessions live in the default cache."""
         store = self._store(session_key)
         cache_key = getattr(store, "cache_key", None)
-        if cache_key is not None and getattr(store, "_cache", None) is cache:
+        if cache_key is not None and getattr(store, "_cache", None) is caches[DEFAULT_CACHE_ALIAS]:
             found = cache.get_many([cache_key, *extra_keys])
             return found.pop(cache_key, None), found
         try:
@@ -97,9 +98,14 @@ class QaPollMiddleware:
         user_id = self._user_id(session)
         if user_id is None:
             return None
+        # The access query is its own health check (CONN_HEALTH_CHECKS would first send a
+        # "SELECT 1"): when it fails, the connection is closed and the whole stack, which
+        # connects afresh, answers.
+        connection.health_check_done = True
         try:
             row = selectors.qa_poll_access(user_id=user_id, event_id=event_id)
-        except Exception:  # the database: the whole stack answers (503 page)
+        except DatabaseError:
+            connection.close()
             return None
         variant = self._variant(session, row)
         if variant is None:

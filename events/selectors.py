@@ -4,7 +4,7 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -239,43 +239,43 @@ def answers_of(*, event):
 
 # --- The Q&A poll's quick path ----------------------------------------------------------------
 
-_USER_SENTINEL, _EVENT_SENTINEL = -730_001, -730_002
-_poll_statement: tuple[str, list, list[int], list[int]] | None = None
+_poll_sql: str | None = None
 
 
-def _poll_access_queryset(user_id, event_id):
-    """Who the user is for this event's Q&A, in one row (None when the user does not exist):
+def _poll_access_sql() -> str:
+    """Who the user is for this event's Q&A, in one row (none when the user does not exist):
     the password hash (the session's check), the account flags, whether they hold a role that
     asks for the second factor, their member's status, whether they sit on one of the event's
-    panels, and the event's status and creation time."""
+    panels, and the event's status and creation time (NULL when there is no such event).
+    Written by hand, with the tables' names from the models, so the database plans one index
+    lookup per table."""
     user_model = get_user_model()
-    groups = user_model.groups.through.objects.filter(
-        user_id=OuterRef("pk"), group__name__in=(roles.ESTATES_STAFF, roles.UNION_HEAD)
-    )
-    member_status = MemberUser.objects.filter(user_id=OuterRef("pk")).values("member__status")[:1]
-    seats = Panelist.objects.filter(user_id=OuterRef("pk"), panel__event_id=event_id)
-    event = Event.objects.filter(pk=event_id)
-    return (
-        user_model.objects.filter(pk=user_id)
-        .annotate(
-            privileged=Exists(groups),
-            member_status=Subquery(member_status),
-            panelist=Exists(seats),
-            event_status=Subquery(event.values("status")[:1]),
-            event_created=Subquery(event.values("created_at")[:1]),
-        )
-        .values_list(
-            "password",
-            "is_active",
-            "is_staff",
-            "is_superuser",
-            "privileged",
-            "member_status",
-            "panelist",
-            "event_status",
-            "event_created",
-        )
-    )
+    user_groups = user_model.groups.through._meta
+    group = user_groups.get_field("group").related_model._meta
+    quote = connection.ops.quote_name
+
+    def table(meta):
+        return quote(meta.db_table)
+
+    return f"""
+        SELECT u.password, u.is_active, u.is_staff, u.is_superuser,
+            EXISTS (
+                SELECT 1 FROM {table(user_groups)} ug JOIN {table(group)} g ON g.id = ug.group_id
+                WHERE ug.user_id = u.id AND g.name IN (%s, %s)
+            ),
+            (
+                SELECT m.status FROM {table(MemberUser._meta)} mu
+                JOIN {table(MemberUser._meta.get_field("member").related_model._meta)} m ON m.id = mu.member_id
+                WHERE mu.user_id = u.id
+            ),
+            EXISTS (
+                SELECT 1 FROM {table(Panelist._meta)} p JOIN {table(Panel._meta)} pa ON pa.id = p.panel_id
+                WHERE p.user_id = u.id AND pa.event_id = e.id
+            ),
+            e.status, e.created_at
+        FROM {table(user_model._meta)} u LEFT JOIN {table(Event._meta)} e ON e.id = %s
+        WHERE u.id = %s
+    """  # noqa: S608 (table names from the models, values are parameters)
 
 
 def _as_datetime(value):
@@ -287,32 +287,24 @@ def _as_datetime(value):
 
 
 def qa_poll_access(*, user_id: int, event_id: int) -> dict | None:
-    """The row of `_poll_access_queryset` for the Q&A poll that is answered before sessions and
-    users load (events.middleware): the ORM writes the statement once per process, with
-    stand-in ids that each call replaces, so a poll costs one round trip to the database and no
-    query building."""
-    global _poll_statement
-    if _poll_statement is None:
-        sql, params = _poll_access_queryset(_USER_SENTINEL, _EVENT_SENTINEL).query.sql_with_params()
-        params = list(params)
-        users = [i for i, p in enumerate(params) if p == _USER_SENTINEL]
-        events = [i for i, p in enumerate(params) if p == _EVENT_SENTINEL]
-        _poll_statement = (sql, params, users, events)
-    sql, params, users, events = _poll_statement
-    params = list(params)
-    for i in users:
-        params[i] = user_id
-    for i in events:
-        params[i] = event_id
+    """The row of `_poll_access_sql` for the Q&A poll that is answered before sessions and users
+    load (events.middleware): one round trip to the database."""
+    global _poll_sql
+    if _poll_sql is None:
+        _poll_sql = _poll_access_sql()
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_poll_sql, [roles.ESTATES_STAFF, roles.UNION_HEAD, event_id, user_id])
         row = cursor.fetchone()
     if row is None:
         return None
-    keys = ("password", "is_active", "is_staff", "is_superuser", "privileged", "member_status", "panelist")
-    found = {key: row[i] for i, key in enumerate(keys)}
-    for key in ("is_active", "is_staff", "is_superuser", "privileged", "panelist"):
-        found[key] = bool(found[key])
-    found["event_status"] = row[7]
-    found["event_created"] = _as_datetime(row[8])
-    return found
+    return {
+        "password": row[0],
+        "is_active": bool(row[1]),
+        "is_staff": bool(row[2]),
+        "is_superuser": bool(row[3]),
+        "privileged": bool(row[4]),
+        "member_status": row[5],
+        "panelist": bool(row[6]),
+        "event_status": row[7],
+        "event_created": _as_datetime(row[8]),
+    }

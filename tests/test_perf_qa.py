@@ -19,7 +19,7 @@ from django.urls import reverse
 from cluster_portal import fragment_cache
 from conftest import make_member, make_user
 from events import qa_cache, services
-from events.models import Question
+from events.models import Event, Question
 from events.tests.factories import make_event, make_panelist, make_question
 from members import services as member_services
 from members.anonymise import member_anonymise
@@ -298,3 +298,48 @@ def test_my_vote_mark_and_my_questions_follow_the_version(actors, client_as):
     other = client_as("member_a")
     _warm(other, event)
     assert f'data-vote="{question.pk}" aria-pressed="false"' in _quick(other, event).content.decode()
+
+
+# --- The quick path admits exactly whom the view admits --------------------------------------
+
+
+@pytest.mark.parametrize("status", [s for s, _label in Event.Status.choices])
+@pytest.mark.parametrize("audience", [a for a, _label in Event.Audience.choices])
+def test_quick_path_admits_exactly_whom_the_view_admits(actors, status, audience):
+    from django.contrib.auth import HASH_SESSION_KEY
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from conftest import ROLES
+    from events.access import qa_event_for_user_or_404
+    from events.middleware import QaPollMiddleware
+    from events.selectors import qa_poll_access
+    from members.models import User
+
+    event = make_event(status=status, audience=audience)
+    make_panelist(event, actors.panelist)
+    suspended = make_user("09130000081", "عضو تعلیق‌شده")
+    make_member(suspended, national_id="0084575948", number=81, status=Member.Status.SUSPENDED)
+    users = {role: actors.user(role) for role in ROLES if role != "anonymous"}
+    users["suspended"] = suspended
+    decisions = {}
+    for role, user in users.items():
+        user = User.objects.get(pk=user.pk)
+        row = qa_poll_access(user_id=user.pk, event_id=event.pk)
+        quick = QaPollMiddleware._variant({HASH_SESSION_KEY: user.get_session_auth_hash()}, row)
+        try:
+            full = qa_event_for_user_or_404(user, event.pk)[1].variant
+        except (Http404, PermissionDenied):
+            full = None
+        decisions[role] = (quick, full)
+    # The quick path answers only where it gives the view's answer; staff, the union head and
+    # superusers (second factor) always take the whole stack.
+    assert {role: q for role, (q, f) in decisions.items() if q is not None and q != f} == {}
+    assert [decisions[role][0] for role in ("staff", "union_head", "superuser")] == [None, None, None]
+    open_qa = status in (Event.Status.PUBLISHED, Event.Status.FINISHED)
+    assert decisions["member_a"] == (("member", "member") if open_qa else (None, None))
+    assert decisions["panelist"] == (("viewer", "viewer") if open_qa else (None, None))
+    assert decisions["suspended"] == (None, None) and decisions["applicant"] == (None, None)
+    # With a wrong session hash (the password changed since), never.
+    row = qa_poll_access(user_id=actors.member_a.pk, event_id=event.pk)
+    assert QaPollMiddleware._variant({HASH_SESSION_KEY: "0" * 64}, row) is None
