@@ -57,9 +57,10 @@ def tokens(*names: str) -> tuple[str, ...]:
     return read(names)[0]
 
 
-def read(names, keys=()) -> tuple[tuple[str, ...], dict]:
+def read(names, keys=(), *, identity=()) -> tuple[tuple[str, ...], dict]:
     """One round trip: the current tokens of the versions `names` (a missing one is created)
-    and, of the entries stored under `keys`, those stored under exactly these tokens."""
+    and, of the entries stored under `keys`, those stored under exactly these tokens followed by
+    `identity` (what else they were rendered for, e.g. the row's creation time)."""
     version_keys = [version_key(name) for name in names]
     found = cache.get_many([*version_keys, *keys])
     tokens = []
@@ -70,11 +71,12 @@ def read(names, keys=()) -> tuple[tuple[str, ...], dict]:
             token = cache.get(key) or _new_token()  # no cache at all: nothing will match
         tokens.append(token)
     tokens = tuple(tokens)
-    return tokens, fresh(found, keys, tokens)
+    return tokens, fresh(found, keys, (*tokens, *identity))
 
 
 def fresh(found: dict, keys, tokens) -> dict:
-    """The entries of a `cache.get_many` answer that were stored under `tokens`."""
+    """The entries of a `cache.get_many` answer that were stored under `tokens` (with the
+    identity, when there is one)."""
     entries = {}
     for key in keys:
         stored = found.get(key)

@@ -4,7 +4,8 @@ Every open Q&A page asks for its fragment every few seconds, sending the version
 from the fragment's hidden input). For a signed-in member or panelist this middleware answers
 the poll itself, with the same answer the full view (`events.views.qa.qa_fragment`) would give:
 
-1. one read of the shared cache: the browser session and the Q&A's version tokens;
+1. one read of the shared cache: the browser session and the Q&A's version tokens (and, for a
+   poll that sends no version, a member's fragment);
 2. one database query (`events.selectors.qa_poll_access`): the user's password hash (the
    session's check), whether the account is active, holds a role that asks for the second
    factor, acts for an active member or sits on one of the event's panels, and the event's
@@ -91,7 +92,19 @@ class QaPollMiddleware:
 
     def _answer(self, request, event_id, session_key):
         names = qa_cache.versions(event_id)
-        session, found = self._session(session_key, [fragment_cache.version_key(name) for name in names])
+        version_keys = [fragment_cache.version_key(name) for name in names]
+        sent = request.GET.get("v")
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, settings.LANGUAGE_CODE)
+        if language not in self._languages:
+            language = settings.LANGUAGE_CODE
+        sort = qa_cache.sort_of(request.GET.get("sort"))
+        owner_id = qa_cache.owner(session_key=session_key)
+
+        def entry_keys(variant):
+            return qa_cache.entry_keys(event_id, variant=variant, sort=sort, language=language, owner_id=owner_id)
+
+        # A poll without a version needs the fragment: a member's is read in the same trip.
+        session, found = self._session(session_key, [*version_keys, *([] if sent else entry_keys("member"))])
         tokens = fragment_cache.current(found, names)
         if not session or tokens is None:
             return None
@@ -111,18 +124,19 @@ class QaPollMiddleware:
         if variant is None:
             return None
         version = qa_cache.poll_version(tokens, variant)
-        if request.GET.get("v") == version:
+        if sent == version:
             return qa_unchanged_response()
-        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, settings.LANGUAGE_CODE)
-        if language not in self._languages:
-            language = settings.LANGUAGE_CODE
+        keys = entry_keys(variant)
+        missing = [key for key in keys if key not in found]
+        if missing:
+            found.update(cache.get_many(missing))
         body = qa_cache.cached_body(
-            stamp=qa_cache.event_stamp(event_id, row["event_created"]),
+            found,
+            keys,
             tokens=tokens,
+            stamp=qa_cache.event_stamp(row["event_created"]),
             user_id=user_id,
             variant=variant,
-            sort=qa_cache.sort_of(request.GET.get("sort")),
-            language=language,
         )
         if body is None:
             return None

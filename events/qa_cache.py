@@ -9,22 +9,25 @@ Versions (tokens in the shared cache):
 - `people`: how people are named on the portal. Bumped by member anonymisation and by a name
   changed in the users' admin (members).
 
-Entries (`ENTRY_SECONDS`), each stored with the tokens it was rendered under:
+Entries (`ENTRY_SECONDS`), each stored with the tokens it was rendered under and the event's
+creation time (a database rebuilt with the same ids never meets an entry rendered from other
+rows):
 - `events:qa-list:<event>:<sort>:<variant>:<language>` — the published questions as estates
   staff see them (the askers of anonymous questions named), as members see them (with vote
   buttons) or as panelists see them (counts only). The member variant is kept as the HTML
   around each vote button's state, and every request fills in the member's own votes
   (`_fill_votes`): one rendering serves every member.
-- `events:qa-mine:<event>:<user>:<language>` — one member's votes and "My questions".
+- `events:qa-mine:<event>:<owner>:<language>` — one member's votes and "My questions", for a
+  browser session (a digest of its key; what the poll's quick path knows before reading
+  anything) and holding the user's id, which must match.
 - `events:qa-screen:<event>:<language>` — the projector.
-`<event>` is the id with the event's creation time, so that a database rebuilt with the same
-ids never meets an entry rendered from other rows.
 
 The fragment carries its version `v` (`<event token>.<people token>.<variant>`): a poll that
 sends the current one is answered 204. events.middleware serves both answers before sessions
 and users load, after one query that checks the user's access."""
 
-from django.core.cache import cache
+import hashlib
+
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
@@ -64,20 +67,30 @@ def bump_people() -> None:
     fragment_cache.bump(PEOPLE)
 
 
-def event_stamp(event_id, created_at) -> str:
-    return f"{event_id}.{int(created_at.timestamp() * 1_000_000)}"
+def event_stamp(created_at) -> str:
+    """Part of what every entry of an event is stored with: a database rebuilt with the same
+    ids never meets an entry rendered from other rows."""
+    return str(int(created_at.timestamp() * 1_000_000))
 
 
-def list_key(stamp: str, sort: str, variant: str, language: str) -> str:
-    return f"events:qa-list:{stamp}:{sort}:{variant}:{language}"
+def list_key(event_id, sort: str, variant: str, language: str) -> str:
+    return f"events:qa-list:{event_id}:{sort}:{variant}:{language}"
 
 
-def mine_key(stamp: str, user_id, language: str) -> str:
-    return f"events:qa-mine:{stamp}:{user_id}:{language}"
+def owner(*, session_key=None, user_id=None) -> str:
+    """Whose personal entry: the browser session (what the poll's quick path knows before it
+    has read anything) or, without a session, the user."""
+    if session_key:
+        return "s" + hashlib.sha256(session_key.encode()).hexdigest()[:32]
+    return f"u{user_id}"
 
 
-def screen_key(stamp: str, language: str) -> str:
-    return f"events:qa-screen:{stamp}:{language}"
+def mine_key(event_id, owner_id: str, language: str) -> str:
+    return f"events:qa-mine:{event_id}:{owner_id}:{language}"
+
+
+def screen_key(event_id, language: str) -> str:
+    return f"events:qa-screen:{event_id}:{language}"
 
 
 def poll_version(tokens, variant: str) -> str:
@@ -115,11 +128,11 @@ def render_list(event, *, sort: str, variant: str) -> tuple[tuple[str, ...], tup
     return tuple(html.split(VOTE_HOLE)), ids
 
 
-def render_mine(event, user) -> tuple[frozenset, str]:
-    """One member's own bits: the questions they voted for, and their questions."""
+def render_mine(event, user) -> tuple[int, frozenset, str]:
+    """One member's own bits: who they are, the questions they voted for, and their questions."""
     mine = selectors.my_questions(event=event, user=user)
     html = render_to_string("events/_qa_mine.html", {"event": event, "mine": mine}) if mine else ""
-    return frozenset(selectors.my_vote_ids(event=event, user=user)), html
+    return user.pk, frozenset(selectors.my_vote_ids(event=event, user=user)), html
 
 
 def render_screen(event) -> str:
@@ -149,53 +162,61 @@ def _fill_votes(pieces, ids, votes) -> str:
 def assemble(version: str, listing, mine=None) -> str:
     """The fragment: its version (sent back by the next poll), the member's own questions and
     the public list with the member's votes marked."""
-    votes, mine_html = mine if mine is not None else (frozenset(), "")
+    _user_id, votes, mine_html = mine if mine is not None else (None, frozenset(), "")
     return f'<input type="hidden" name="v" value="{escape(version)}">\n{mine_html}{_fill_votes(*listing, votes)}'
 
 
-def cached_body(*, stamp, tokens, user_id, variant, sort, language) -> str | None:
-    """The fragment from the shared cache alone (one round trip), or None when a part is
-    missing or was rendered under other tokens. Used before sessions load (middleware)."""
-    keys = [list_key(stamp, sort, variant, language)]
+def entry_keys(event_id, *, variant, sort, language, owner_id) -> list[str]:
+    keys = [list_key(event_id, sort, variant, language)]
     if variant == "member":
-        keys.append(mine_key(stamp, user_id, language))
-    found = fragment_cache.fresh(cache.get_many(keys), keys, tokens)
-    if len(found) != len(keys):
+        keys.append(mine_key(event_id, owner_id, language))
+    return keys
+
+
+def cached_body(found: dict, keys, *, tokens, stamp, user_id, variant) -> str | None:
+    """The fragment from entries already read from the shared cache (`keys` from
+    `entry_keys`), or None when one is missing, was rendered under other tokens or, for the
+    personal part, for another user. Used before sessions load (events.middleware)."""
+    entries = fragment_cache.fresh(found, keys, (*tokens, stamp))
+    if len(entries) != len(keys):
         return None
-    mine = found.get(keys[1]) if variant == "member" else None
-    return assemble(poll_version(tokens, variant), found[keys[0]], mine)
+    mine = entries.get(keys[1]) if variant == "member" else None
+    if mine is not None and mine[0] != user_id:
+        return None
+    return assemble(poll_version(tokens, variant), entries[keys[0]], mine)
 
 
-def live_fragment(event, user, access, *, sort: str) -> tuple[str, str]:
+def live_fragment(event, user, access, *, sort: str, session_key=None) -> tuple[str, str]:
     """The fragment for this user (access: events.access.QaAccess) and its version: one round
     trip to the shared cache when nothing changed; what is missing is rendered and stored."""
     language = get_language()
-    stamp = event_stamp(event.pk, event.created_at)
+    stamp = event_stamp(event.created_at)
     variant = access.variant
-    keys = [list_key(stamp, sort, variant, language)]
-    if variant == "member":
-        keys.append(mine_key(stamp, user.pk, language))
-    tokens, found = fragment_cache.read(versions(event.pk), keys)
+    owner_id = owner(session_key=session_key, user_id=user.pk)
+    keys = entry_keys(event.pk, variant=variant, sort=sort, language=language, owner_id=owner_id)
+    tokens, found = fragment_cache.read(versions(event.pk), keys, identity=(stamp,))
+    stored_under = (*tokens, stamp)
     listing = found.get(keys[0])
     if listing is None:
         listing = render_list(event, sort=sort, variant=variant)
-        fragment_cache.store(keys[0], listing, tokens, ENTRY_SECONDS)
+        fragment_cache.store(keys[0], listing, stored_under, ENTRY_SECONDS)
     mine = None
     if variant == "member":
         mine = found.get(keys[1])
-        if mine is None:
+        if mine is None or mine[0] != user.pk:
             mine = render_mine(event, user)
-            fragment_cache.store(keys[1], mine, tokens, ENTRY_SECONDS)
+            fragment_cache.store(keys[1], mine, stored_under, ENTRY_SECONDS)
     version = poll_version(tokens, variant)
     return assemble(version, listing, mine), version
 
 
 def screen_html(event) -> str:
     """The projector's live part (no asker of an anonymous question is ever named on it)."""
-    key = screen_key(event_stamp(event.pk, event.created_at), get_language())
-    tokens, found = fragment_cache.read(versions(event.pk), [key])
+    stamp = event_stamp(event.created_at)
+    key = screen_key(event.pk, get_language())
+    tokens, found = fragment_cache.read(versions(event.pk), [key], identity=(stamp,))
     html = found.get(key)
     if html is None:
         html = render_screen(event)
-        fragment_cache.store(key, html, tokens, ENTRY_SECONDS)
+        fragment_cache.store(key, html, (*tokens, stamp), ENTRY_SECONDS)
     return html

@@ -262,9 +262,11 @@ def test_nothing_is_kept_in_a_worker_s_memory(actors, client_as):
     assert "متن پیش از تغییر" in _poll(client, event).content.decode()
     Question.objects.filter(pk=question.pk).update(text="متن پس از تغییر")  # no bump
     assert "متن پیش از تغییر" in _poll(client, event).content.decode()  # the shared entry
-    stamp = qa_cache.event_stamp(event.pk, event.created_at)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
     cache.delete_many(
-        [qa_cache.list_key(stamp, "votes", "member", "fa"), qa_cache.mine_key(stamp, actors.member_b.pk, "fa")]
+        qa_cache.entry_keys(
+            event.pk, variant="member", sort="votes", language="fa", owner_id=qa_cache.owner(session_key=session)
+        )
     )
     assert "متن پس از تغییر" in _poll(client, event).content.decode()
 
@@ -274,9 +276,9 @@ def test_fragment_lives_in_the_shared_cache_under_the_current_tokens(actors, cli
     make_question(event, actors.member_a)
     _warm(client_as("member_b"), event)
     tokens = fragment_cache.tokens(*qa_cache.versions(event.pk))
-    key = qa_cache.list_key(qa_cache.event_stamp(event.pk, event.created_at), "votes", "member", "fa")
-    stored_tokens, (pieces, ids) = cache.get(key)
-    assert stored_tokens == tokens and len(pieces) == len(ids) + 1 == 2
+    stored_under, (pieces, ids) = cache.get(qa_cache.list_key(event.pk, "votes", "member", "fa"))
+    assert stored_under == (*tokens, qa_cache.event_stamp(event.created_at))
+    assert len(pieces) == len(ids) + 1 == 2
 
 
 # --- Votes -------------------------------------------------------------------------------------

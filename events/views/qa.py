@@ -30,16 +30,22 @@ def _sort(request) -> str:
     return qa_cache.sort_of(request.GET.get("sort"))
 
 
+def _live(request, event, access) -> tuple[str, str]:
+    session = getattr(request, "session", None)
+    return qa_cache.live_fragment(
+        event, request.user, access, sort=_sort(request), session_key=session.session_key if session else None
+    )
+
+
 def _page_context(request, event, access, *, form=None) -> dict:
-    sort = _sort(request)
-    live_html, _version = qa_cache.live_fragment(event, request.user, access, sort=sort)
+    live_html, _version = _live(request, event, access)
     can_moderate = access.can_moderate or (
         access.member and selectors.is_event_panelist(user=request.user, event=event)
     )
     return {
         "event": event,
         "access": access,
-        "sort": sort,
+        "sort": _sort(request),
         # Rendered by our own templates (escaped there).
         "live_html": mark_safe(live_html),  # noqa: S308  # nosec B308 B703
         "form": form,
@@ -66,7 +72,7 @@ def qa_fragment(request, event_id):
     """Same people as the Q&A page: the polled fragment, or 204 when the poll sends the
     version that is still current. Access is checked on every poll."""
     event, access = qa_event_for_user_or_404(request.user, event_id)
-    html, version = qa_cache.live_fragment(event, request.user, access, sort=_sort(request))
+    html, version = _live(request, event, access)
     if request.GET.get("v") == version:
         return qa_unchanged_response()
     return HttpResponse(html)
@@ -149,6 +155,6 @@ def question_vote(request, event_id, question_id):
         if not is_htmx(request):
             messages.error(request, error_text(error))
     if is_htmx(request):
-        html, _version = qa_cache.live_fragment(event, request.user, access, sort=_sort(request))
+        html, _version = _live(request, event, access)
         return HttpResponse(html)
     return redirect("events:qa", event_id=event.pk)
