@@ -13,16 +13,34 @@ bump reaches all of them at once. Tokens are random, so a database rebuilt or re
 same ids never meets a fragment rendered from other rows under a matching token by chance;
 entries live a bounded time (`timeout`) and tokens `VERSION_SECONDS`."""
 
+import functools
+import hashlib
 import uuid
+from pathlib import Path
 
 from django.core.cache import cache
 from django.db import transaction
+from django.template.loader import get_template
 
 VERSION_SECONDS = 7 * 24 * 3600
 # The version of how people are named on the portal (users' full names): bumped by whatever
 # changes or erases a name (member anonymisation, the users' admin), part of the key of every
 # fragment that names people.
 PEOPLE = "people"
+
+
+@functools.cache
+def fingerprint(*, templates: tuple[str, ...] = (), files: tuple[str, ...] = ()) -> str:
+    """A digest of the templates' sources and of the files (e.g. the module that lays the
+    entries out), computed once per process: part of the identity of the entries made from
+    them, so a release that changes one never serves what the one before cached (no release
+    number to bump by hand)."""
+    digest = hashlib.sha256()
+    for name in templates:
+        digest.update(get_template(name).template.source.encode())
+    for path in files:
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def version_key(name: str) -> str:

@@ -67,10 +67,16 @@ def bump_people() -> None:
     fragment_cache.bump(PEOPLE)
 
 
+TEMPLATES = ("events/_qa_public.html", "events/_qa_mine.html", "events/_screen_live.html")
+
+
 def event_stamp(created_at) -> str:
-    """Part of what every entry of an event is stored with: a database rebuilt with the same
-    ids never meets an entry rendered from other rows."""
-    return str(int(created_at.timestamp() * 1_000_000))
+    """Part of what every entry of an event is stored with: the event's creation time (a
+    database rebuilt with the same ids never meets an entry rendered from other rows) and the
+    fingerprint of the templates and of this module (a release that changes them never serves
+    what the one before cached)."""
+    release = fragment_cache.fingerprint(templates=TEMPLATES, files=(__file__,))
+    return f"{int(created_at.timestamp() * 1_000_000)}.{release}"
 
 
 def list_key(event_id, sort: str, variant: str, language: str) -> str:
