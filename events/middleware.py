@@ -4,15 +4,18 @@ Every open Q&A page asks for its fragment every few seconds, sending the version
 from the fragment's hidden input). For a signed-in member or panelist this middleware answers
 the poll itself, with the same answer the full view (`events.views.qa.qa_fragment`) would give:
 
-1. one read of the shared cache: the browser session and the Q&A's version tokens (and, for a
-   poll that sends no version, a member's fragment);
-2. one database query (`events.selectors.qa_poll_access`): the user's password hash (the
-   session's check), whether the account is active, holds a role that asks for the second
-   factor, acts for an active member or sits on one of the event's panels, and the event's
-   status. Access is thus checked on every poll: a role removed, a member suspended, a
-   colleague removed or a logout takes effect on the very next one;
+1. one read of the shared cache: the browser session (a logout or an expired session ends the
+   quick answers at once), the Q&A's version tokens, the access epoch and this session's poll
+   mark (and, for a poll that sends no version, a member's fragment);
+2. without a mark given under the current access epoch: one database query
+   (`events.selectors.qa_poll_access`) — the user's password hash (the session's check),
+   whether the account is active, holds a role that asks for the second factor, acts for an
+   active member or sits on one of the event's panels, and the event's status — and a new mark.
+   The epoch is renewed whenever a row that decides this access changes (`events.qa_access`):
+   a role removed, a member suspended, a colleague removed, a seat taken away takes effect on
+   the next poll;
 3. the version still current: 204 with `HX-Reswap: none` (htmx keeps the page as it is);
-   otherwise the fragment from the shared cache (one more read).
+   otherwise the fragment from the shared cache.
 
 Anything it is not sure about goes through the whole stack as before: no session or another
 session engine's miss, staff and superusers, a role that asks for the second factor, a session
@@ -36,7 +39,7 @@ from cluster_portal import fragment_cache
 from cluster_portal.twofactor import REQUIRED_SESSION_KEY
 from members.models import Member
 
-from . import qa_cache, selectors
+from . import qa_access, qa_cache, selectors
 from .models import Event
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -93,6 +96,8 @@ class QaPollMiddleware:
     def _answer(self, request, event_id, session_key):
         names = qa_cache.versions(event_id)
         version_keys = [fragment_cache.version_key(name) for name in names]
+        epoch_key = fragment_cache.version_key(qa_access.ACCESS)
+        mark_key = qa_access.mark_key(session_key, event_id)
         sent = request.GET.get("v")
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, settings.LANGUAGE_CODE)
         if language not in self._languages:
@@ -103,14 +108,40 @@ class QaPollMiddleware:
         def entry_keys(variant):
             return qa_cache.entry_keys(event_id, variant=variant, sort=sort, language=language, owner_id=owner_id)
 
-        # A poll without a version needs the fragment: a member's is read in the same trip.
-        session, found = self._session(session_key, [*version_keys, *([] if sent else entry_keys("member"))])
+        # One trip: the session, the versions, the access epoch and this session's mark (and,
+        # for a poll that sends no version, which needs the fragment, a member's fragment).
+        keys = [*version_keys, epoch_key, mark_key, *([] if sent else entry_keys("member"))]
+        session, found = self._session(session_key, keys)
         tokens = fragment_cache.current(found, names)
         if not session or tokens is None:
             return None
         user_id = self._user_id(session)
         if user_id is None:
             return None
+        mark, epoch = found.get(mark_key), found.get(epoch_key)
+        if mark is None or epoch is None or mark[:2] != (epoch, user_id):
+            mark = self._admit(session, user_id, event_id, epoch)
+            if mark is None:
+                return None
+            cache.set(mark_key, mark, qa_access.POLL_ACCESS_SECONDS)
+        _epoch, _user_id, variant, stamp = mark
+        version = qa_cache.poll_version(tokens, variant)
+        if sent == version:
+            return qa_unchanged_response()
+        keys = entry_keys(variant)
+        missing = [key for key in keys if key not in found]
+        if missing:
+            found.update(cache.get_many(missing))
+        body = qa_cache.cached_body(found, keys, tokens=tokens, stamp=stamp, user_id=user_id, variant=variant)
+        if body is None:
+            return None
+        return self._fragment_response(body, language)
+
+    def _admit(self, session, user_id, event_id, epoch):
+        """The access query: the poll mark (epoch, user, variant, the event's stamp) when this
+        user may poll the event's Q&A here, or None when the whole stack must decide."""
+        if epoch is None:
+            epoch = fragment_cache.tokens(qa_access.ACCESS)[0]
         # The access query is its own health check (CONN_HEALTH_CHECKS would first send a
         # "SELECT 1"): when it fails, the connection is closed and the whole stack, which
         # connects afresh, answers.
@@ -123,24 +154,7 @@ class QaPollMiddleware:
         variant = self._variant(session, row)
         if variant is None:
             return None
-        version = qa_cache.poll_version(tokens, variant)
-        if sent == version:
-            return qa_unchanged_response()
-        keys = entry_keys(variant)
-        missing = [key for key in keys if key not in found]
-        if missing:
-            found.update(cache.get_many(missing))
-        body = qa_cache.cached_body(
-            found,
-            keys,
-            tokens=tokens,
-            stamp=qa_cache.event_stamp(row["event_created"]),
-            user_id=user_id,
-            variant=variant,
-        )
-        if body is None:
-            return None
-        return self._fragment_response(body, language)
+        return (epoch, user_id, variant, qa_cache.event_stamp(row["event_created"]))
 
     @staticmethod
     def _user_id(session):

@@ -1,10 +1,11 @@
-"""The polled Q&A fragment (events.middleware, events.qa_cache).
+"""The polled Q&A fragment (events.middleware, events.qa_access, events.qa_cache).
 
-A poll is answered before the rest of the stack from the session, one query that checks the
-user's access, and the shared cache: 204 (`HX-Reswap: none`) when the version it sends is
-still current, otherwise the fragment rendered once for everybody. Access is checked on every
-poll, so losing it takes effect on the next one; nothing is kept in a worker's memory, so a
-change made behind the portal's back (an admin delete, an anonymisation) reaches every copy."""
+A poll is answered before the rest of the stack from the session and the shared cache — after
+one query that checks the user's access whenever the access epoch changed since the session's
+last check — with 204 (`HX-Reswap: none`) when the version it sends is still current,
+otherwise the fragment rendered once for everybody. Losing access takes effect on the next
+poll; nothing is kept in a worker's memory, so an admin delete or an anonymisation reaches
+every copy."""
 
 import re
 
@@ -18,7 +19,7 @@ from django.urls import reverse
 
 from cluster_portal import fragment_cache
 from conftest import make_member, make_user
-from events import qa_cache, services
+from events import qa_access, qa_cache, services
 from events.models import Event, Question
 from events.tests.factories import make_event, make_panelist, make_question
 from members import services as member_services
@@ -29,8 +30,8 @@ pytestmark = pytest.mark.django_db
 
 SECRET_NAME = "پرسشگر پنهان"
 # The quick path reads the session from the cache (Redis) or, with database sessions, from the
-# database; then one query checks the user's access.
-QUICK_QUERIES = 1 if settings.SESSION_ENGINE.endswith(".cache") else 2
+# database; one more query checks the user's access when the access epoch has changed.
+SESSION_QUERIES = 0 if settings.SESSION_ENGINE.endswith(".cache") else 1
 WITHOUT_QUICK_PATH = [m for m in settings.MIDDLEWARE if m != "events.middleware.QaPollMiddleware"]
 
 
@@ -45,19 +46,21 @@ def _version(html: str) -> str:
     return re.search(r'<input type="hidden" name="v" value="([^"]+)">', html).group(1)
 
 
-def _quick(client, event, version=None):
-    """A poll that must be answered by the quick path: exactly its queries."""
+def _quick(client, event, version=None, *, access_query=False):
+    """A poll that must be answered by the quick path: exactly its queries (the session's when
+    sessions live in the database, and the access query when the epoch changed)."""
     with CaptureQueriesContext(connection) as queries:
         response = _poll(client, event, version)
-    assert len(queries) == QUICK_QUERIES, [q["sql"][:120] for q in queries.captured_queries]
+    assert len(queries) == SESSION_QUERIES + access_query, [q["sql"][:120] for q in queries.captured_queries]
     return response
 
 
 def _warm(client, event):
-    """The first polls go through the whole stack (it renders the fragment and renews the
-    session's last-seen time); after them the quick path answers."""
+    """The first poll goes through the whole stack (it renders the fragment and renews the
+    session's last-seen time), the second is the quick path's first (it checks the access);
+    after them the quick path answers from the cache alone."""
     _poll(client, event)
-    return _version(_poll(client, event).content.decode())
+    return _version(_quick(client, event, access_query=True).content.decode())
 
 
 def test_unchanged_poll_is_answered_204_by_the_quick_path_and_a_change_is_sent_in_full(actors, client_as):
@@ -67,7 +70,9 @@ def test_unchanged_poll_is_answered_204_by_the_quick_path_and_a_change_is_sent_i
     page = client.get(reverse("events:qa", args=[event.pk])).content.decode()
     assert "hx-include=\"#qa-live input[name='v']\"" in page
     version = _version(page)
-    assert _poll(client, event, version).status_code == 204
+    # The page renewed the session's last-seen time: the quick path answers from the first
+    # poll, checking the access once.
+    assert _quick(client, event, version, access_query=True).status_code == 204
     unchanged = _quick(client, event, version)
     assert unchanged.status_code == 204 and unchanged["HX-Reswap"] == "none"
     assert unchanged.content == b"" and "no-store" in unchanged["Cache-Control"]
@@ -77,7 +82,7 @@ def test_unchanged_poll_is_answered_204_by_the_quick_path_and_a_change_is_sent_i
     assert changed.status_code == 200 and "پرسش تازه درباره مجوز" in body
     assert _version(body) != version
     assert _quick(client, event, _version(body)).status_code == 204
-    # Another member's first poll of the new version: the fragment from the shared cache.
+    # Another member's poll of the new version: the fragment from the shared cache.
     other = client_as("member_a")
     _warm(other, event)
     full = _quick(other, event, version)
@@ -143,13 +148,29 @@ def test_suspended_member_is_refused_at_the_next_poll(actors, client_as):
     assert _poll(client, event).status_code == 403
 
 
-def test_suspension_behind_the_portal_s_back_is_refused_at_the_next_poll_too(actors, client_as):
-    """No service, no signal, no cache bump: the poll reads the access itself."""
+def test_a_change_no_signal_sees_takes_effect_when_the_poll_mark_runs_out(actors, client_as):
+    """QuerySet.update() sends no signal: the access epoch stays, and the session's mark (given
+    for POLL_ACCESS_SECONDS) decides until it runs out; then the access query refuses."""
     event = make_event()
     make_question(event, actors.member_a)
     client, version = _polling_member(client_as, actors, event)
     Member.objects.filter(pk=actors.b.pk).update(status=Member.Status.SUSPENDED)
+    assert _quick(client, event, version).status_code == 204  # nothing new is sent
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    cache.delete(qa_access.mark_key(session, event.pk))  # as when it runs out
     assert _poll(client, event, version).status_code == 403
+
+
+def test_unrelated_sign_ins_keep_the_quick_answers_and_other_changes_cost_one_check(actors, client_as):
+    event = make_event()
+    make_question(event, actors.member_a)
+    client, version = _polling_member(client_as, actors, event)
+    client_as("member_a")  # a sign-in saves only the last-login time
+    assert _quick(client, event, version).status_code == 204
+    other = make_user("09130000082", "عضو دیگر")
+    make_member(other, national_id="0075940434", number=82)  # a member row saved: the epoch renews
+    assert _quick(client, event, version, access_query=True).status_code == 204
+    assert _quick(client, event, version).status_code == 204
 
 
 def test_removed_colleague_is_refused_at_the_next_poll(actors, client_as):
@@ -193,8 +214,35 @@ def test_deactivated_user_is_signed_out_at_the_next_poll(actors, client_as):
     event = make_event()
     make_question(event, actors.member_a)
     client, version = _polling_member(client_as, actors, event)
-    type(actors.member_b).objects.filter(pk=actors.member_b.pk).update(is_active=False)
+    user = type(actors.member_b).objects.get(pk=actors.member_b.pk)
+    user.is_active = False
+    user.save()  # as the users' admin does
     assert _poll(client, event, version).status_code == 302
+
+
+def test_password_changed_elsewhere_signs_this_session_out_at_the_next_poll(actors, client_as):
+    event = make_event()
+    make_question(event, actors.member_a)
+    client, version = _polling_member(client_as, actors, event)
+    user = type(actors.member_b).objects.get(pk=actors.member_b.pk)
+    user.set_password("another-pass-1405")
+    user.save()
+    assert _poll(client, event, version).status_code == 302
+
+
+def test_a_role_that_asks_for_the_second_factor_leaves_the_quick_path_at_the_next_poll(actors, client_as):
+    from django.contrib.auth.models import Group
+
+    from members import roles
+
+    event = make_event()
+    make_question(event, actors.member_a)
+    client, version = _polling_member(client_as, actors, event)
+    actors.member_b.groups.add(Group.objects.get(name=roles.UNION_HEAD))
+    with CaptureQueriesContext(connection) as queries:
+        response = _poll(client, event, version)
+    # The whole stack answered (the user, their groups …), not the quick path.
+    assert len(queries) > SESSION_QUERIES + 1 and response.status_code in (204, 302)
 
 
 def test_ex_staff_no_longer_see_anonymous_askers_at_the_next_poll(actors, client_as):
