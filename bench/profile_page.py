@@ -1,5 +1,5 @@
 """Profile one page in-process on the benchmark database (what `make bench` measures):
-    bench/profile_page.py /members/me/ member      (roles: anonymous, member, staff, union_head)
+    bench/profile_page.py /members/me/ member      (roles: anonymous, member, staff, union_head, panelist)
 Prints the SQL queries with their times (slowest first) and a pyinstrument profile when
 pyinstrument is installed. Uses the same environment as bench/run.sh (set it first, or run
 with BENCH_DATABASE_URL / BENCH_REDIS_URL defaults)."""
@@ -31,7 +31,12 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-MOBILES = {"member": ("09120000001", False), "staff": ("09120000010", True), "union_head": ("09120000020", True)}
+MOBILES = {
+    "member": ("09120000001", False),
+    "staff": ("09120000010", True),
+    "union_head": ("09120000020", True),
+    "panelist": ("09120000030", False),
+}
 
 
 def main(path, role="anonymous", repeat=3):

@@ -56,10 +56,12 @@ try:
 
     event = Event.objects.annotate(n=Count("questions")).order_by("-n").first()
     event_id = event.pk if event else None
-    # What an open Q&A page polls with: the version it shows (nothing new → 204).
-    from events.services import qa_token
+    # What an open Q&A page of a member polls with: the version it shows (nothing new → 204).
+    from core import fragment_cache
+    from events import qa_cache
 
-    qa_poll_query = f"?sort=votes&v={qa_token(event.qa_version, event.created_at)}" if event else ""
+    tokens = fragment_cache.tokens(*qa_cache.versions(event.pk)) if event else None
+    qa_poll_query = f"?sort=votes&v={qa_cache.poll_version(tokens, 'member')}" if event else ""
 except Exception:  # the events app is not there yet
     event_id = None
     qa_poll_query = ""

@@ -1,6 +1,7 @@
 """The events back office: estates staff create events with their agenda and panels,
-manage registrations, and see questions and commitments. Changes to questions made here
-bump the Q&A version so the live pages pick them up."""
+manage registrations, and see questions and commitments. Saving or deleting an event, panel,
+panelist, question (with its answer and votes) or commitment here outdates every cached copy
+of the event's live Q&A at once (events.qa_cache)."""
 
 from django.contrib import admin
 from django.db import models
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin_jalali import JalaliAdminMixin
 from members import roles
 
-from . import services
+from . import qa_cache
 from .forms import JalaliDateTimeField
 from .models import (
     AgendaItem,
@@ -47,6 +48,37 @@ class EstatesStaffMixin:
         return roles.is_estates_staff(request.user) or super().has_delete_permission(request, obj)
 
 
+class QaChangesMixin:
+    """Saves and deletes made here change what the event's live Q&A shows: its version is
+    bumped (`qa_event_path`: how a row leads to its event)."""
+
+    qa_event_path = "event_id"
+
+    def _qa_events(self, queryset) -> list:
+        return list(queryset.values_list(self.qa_event_path, flat=True))
+
+    def _one(self, obj):
+        return self._qa_events(type(obj).objects.filter(pk=obj.pk))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        qa_cache.bump_event(*self._one(obj))
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        qa_cache.bump_event(*self._one(form.instance))
+
+    def delete_model(self, request, obj):
+        events = self._one(obj)
+        super().delete_model(request, obj)
+        qa_cache.bump_event(*events)
+
+    def delete_queryset(self, request, queryset):
+        events = self._qa_events(queryset)
+        super().delete_queryset(request, queryset)
+        qa_cache.bump_event(*events)
+
+
 class JalaliDateTimeMixin(JalaliAdminMixin):
     """Date-and-time fields as a Jalali date (with the picker) plus a time box."""
 
@@ -66,7 +98,7 @@ class PanelInline(JalaliDateTimeMixin, EstatesStaffMixin, admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(JalaliDateTimeMixin, EstatesStaffMixin, admin.ModelAdmin):
+class EventAdmin(QaChangesMixin, JalaliDateTimeMixin, EstatesStaffMixin, admin.ModelAdmin):
     list_display = ["title", "kind", "starts_at", "venue", "audience", "status", "capacity"]
     list_filter = ["status", "kind", "audience"]
     search_fields = ["title", "venue"]
@@ -80,10 +112,7 @@ class EventAdmin(JalaliDateTimeMixin, EstatesStaffMixin, admin.ModelAdmin):
         (_("Registration"), {"fields": ["capacity", "registration_opens_at", "registration_closes_at"]}),
         (_("Q&A panel"), {"fields": ["qa_open", "qa_premoderation", "current_question"]}),
     ]
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        services.event_qa_changed(event_id=obj.pk)
+    qa_event_path = "pk"
 
 
 class PanelistInline(EstatesStaffMixin, admin.TabularInline):
@@ -94,16 +123,18 @@ class PanelistInline(EstatesStaffMixin, admin.TabularInline):
 
 
 @admin.register(Panel)
-class PanelAdmin(JalaliDateTimeMixin, EstatesStaffMixin, admin.ModelAdmin):
+class PanelAdmin(QaChangesMixin, JalaliDateTimeMixin, EstatesStaffMixin, admin.ModelAdmin):
     list_display = ["title", "event", "starts_at"]
     list_select_related = ["event"]
     search_fields = ["title", "event__title"]
     autocomplete_fields = ["event"]
     inlines = [PanelistInline]
+    qa_event_path = "event_id"
 
 
 @admin.register(Panelist)
-class PanelistAdmin(EstatesStaffMixin, admin.ModelAdmin):
+class PanelistAdmin(QaChangesMixin, EstatesStaffMixin, admin.ModelAdmin):
+    qa_event_path = "panel__event_id"
     list_display = ["name", "title", "organisation", "panel", "user"]
     list_filter = ["organisation"]
     list_select_related = ["panel", "user"]
@@ -144,7 +175,7 @@ class VoteInline(EstatesStaffMixin, admin.TabularInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(JalaliDateTimeMixin, EstatesStaffMixin, admin.ModelAdmin):
+class QuestionAdmin(QaChangesMixin, JalaliDateTimeMixin, EstatesStaffMixin, admin.ModelAdmin):
     list_display = ["short_text", "event", "topic", "addressed_organisation", "status", "anonymous", "vote_count"]
     list_filter = ["status", "topic", "addressed_organisation", "anonymous"]
     list_select_related = ["event"]
@@ -159,11 +190,10 @@ class QuestionAdmin(JalaliDateTimeMixin, EstatesStaffMixin, admin.ModelAdmin):
         return obj.text[:80]
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
+        super().save_related(request, form, formsets, change)  # bumped again when this commits
         question = form.instance
         # Votes edited here: keep the stored count exact.
         Question.objects.filter(pk=question.pk).update(vote_count=Vote.objects.filter(question=question).count())
-        services.event_qa_changed(event_id=question.event_id)
 
 
 class CommitmentNoteInline(EstatesStaffMixin, admin.TabularInline):
@@ -187,7 +217,7 @@ class CommitmentQuestionInline(EstatesStaffMixin, admin.TabularInline):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(JalaliAdminMixin, EstatesStaffMixin, admin.ModelAdmin):
+class CommitmentAdmin(QaChangesMixin, JalaliAdminMixin, EstatesStaffMixin, admin.ModelAdmin):
     list_display = ["title", "owner_organisation", "responsible_person", "due_date", "status", "event"]
     list_filter = ["status", "owner_organisation"]
     list_select_related = ["event"]

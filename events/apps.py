@@ -12,3 +12,8 @@ class EventsConfig(AppConfig):
         from .dashboard import member_dashboard_section
 
         register_dashboard_section(member_dashboard_section)
+
+        # Rows that decide who may use the Q&A renew the access epoch of its poll (qa_access).
+        from . import qa_access
+
+        qa_access.connect_signals()

@@ -92,24 +92,11 @@ class RejectForm(PortalForm):
 
 
 class AnswerForm(PortalForm):
+    """The answer's text and, as an id, the panelist it is recorded for (checked against the
+    user's moderation scope by events.access.answerer_for_user_or_404)."""
+
     text = forms.CharField(label=_("Answer"), max_length=3000, widget=forms.Textarea({"rows": 3}))
-    panelist = forms.ModelChoiceField(label=_("Answered by"), queryset=Panelist.objects.none(), required=False)
-
-    def __init__(self, *args, event, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["panelist"].queryset = Panelist.objects.filter(panel__event=event).order_by("order", "id")
-        self.fields["panelist"].empty_label = _("(not said)")
-
-
-class MergeForm(PortalForm):
-    into = forms.ModelChoiceField(label=_("Merge into"), queryset=Question.objects.none())
-
-    def __init__(self, *args, event, exclude_pk, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["into"].queryset = Question.objects.filter(
-            event=event, status__in=(Question.Status.PENDING, Question.Status.APPROVED, Question.Status.ANSWERED)
-        ).exclude(pk=exclude_pk)
-        self.fields["into"].label_from_instance = lambda q: f"#{q.pk} · {q.text[:60]}"
+    panelist = forms.IntegerField(label=_("Answered by"), required=False, min_value=1)
 
 
 class CommitmentForm(PortalModelForm):

@@ -69,8 +69,6 @@ class Event(models.Model):
         related_name="+",
         verbose_name=_("question being answered"),
     )
-    # Bumped by every service that changes what the Q&A fragments show: the cache key.
-    qa_version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

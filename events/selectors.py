@@ -1,11 +1,18 @@
 """Reads of the events app, scoped to who asks."""
 
+import datetime
+import re
+
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from members import roles
+from members.models import MemberUser
 
-from .models import Commitment, Event, Panelist, Question, Registration, Vote
+from .models import Commitment, Event, Panel, Panelist, Question, Registration, Vote
 
 VISIBLE_QUESTION_STATES = (Question.Status.APPROVED, Question.Status.ANSWERED)
 
@@ -75,8 +82,6 @@ def panelist_seats(*, user, event):
 
 
 def event_panels(*, event):
-    from .models import Panel
-
     return list(Panel.objects.filter(event=event).prefetch_related("panelists"))
 
 
@@ -125,19 +130,15 @@ def my_questions(*, event, user):
     )
 
 
-def moderation_queue(*, event, user, staff: bool, status: str = "open"):
-    """Questions for staff or one of the event's panelists: open ones (waiting and approved),
-    those addressed to this panelist (or their organisation) first, then by votes."""
-    qs = _question_base()
-    qs = qs.filter(event=event)
+def moderation_queue(*, event, scope: Q, seats=(), status: str = "open"):
+    """Questions for staff or one of the event's panelists (`scope`: what this user may
+    moderate, from events.access): open ones (waiting and approved), those addressed to this
+    panelist (or their organisation) first, then by votes."""
+    qs = _question_base().filter(scope, event=event)
     if status == "open":
         qs = qs.filter(status__in=(Question.Status.PENDING, Question.Status.APPROVED))
     elif status in Question.Status.values:
         qs = qs.filter(status=status)
-    seats = [] if staff else panelist_seats(user=user, event=event)
-    if seats:
-        panel_ids = {seat.panel_id for seat in seats}
-        qs = qs.filter(Q(panel__isnull=True) | Q(panel_id__in=panel_ids))
     questions = list(qs.order_by("-vote_count", "created_at", "id")[:300])
     if seats:
         seat_ids = {seat.pk for seat in seats}
@@ -150,8 +151,9 @@ def moderation_queue(*, event, user, staff: bool, status: str = "open"):
     return questions
 
 
-def moderation_counts(*, event):
-    rows = Question.objects.filter(event=event).values("status").annotate(n=Count("id"))
+def moderation_counts(*, event, scope: Q):
+    """Questions per status among those this user may moderate."""
+    rows = Question.objects.filter(scope, event=event).values("status").annotate(n=Count("id"))
     return {row["status"]: row["n"] for row in rows}
 
 
@@ -229,4 +231,90 @@ def event_report(*, event):
         "by_topic": by_topic,
         "by_organisation": by_organisation,
         "commitments": commitments,
+    }
+
+
+# --- The Q&A poll's quick path ----------------------------------------------------------------
+
+_poll_sql: str | None = None
+POLL_STATEMENT = "events_qa_poll_access"
+
+
+def _poll_access_sql() -> str:
+    """Who the user is for this event's Q&A, in one row (none when the user does not exist):
+    the password hash (the session's check), the account flags, whether they hold a role that
+    asks for the second factor, their member's status, whether they sit on one of the event's
+    panels, and the event's status and creation time (NULL when there is no such event).
+    Written by hand, with the tables' names from the models, so the database plans one index
+    lookup per table."""
+    user_model = get_user_model()
+    user_groups = user_model.groups.through._meta
+    group = user_groups.get_field("group").related_model._meta
+    quote = connection.ops.quote_name
+
+    def table(meta):
+        return quote(meta.db_table)
+
+    return f"""
+        SELECT u.password, u.is_active, u.is_staff, u.is_superuser, u.privilege_version,
+            EXISTS (
+                SELECT 1 FROM {table(user_groups)} ug JOIN {table(group)} g ON g.id = ug.group_id
+                WHERE ug.user_id = u.id AND g.name IN (%s, %s)
+            ),
+            (
+                SELECT m.status FROM {table(MemberUser._meta)} mu
+                JOIN {table(MemberUser._meta.get_field("member").related_model._meta)} m ON m.id = mu.member_id
+                WHERE mu.user_id = u.id
+            ),
+            EXISTS (
+                SELECT 1 FROM {table(Panelist._meta)} p JOIN {table(Panel._meta)} pa ON pa.id = p.panel_id
+                WHERE p.user_id = u.id AND pa.event_id = e.id
+            ),
+            e.status, e.created_at
+        FROM {table(user_model._meta)} u LEFT JOIN {table(Event._meta)} e ON e.id = %s
+        WHERE u.id = %s
+    """  # noqa: S608 (table names from the models, values are parameters)
+
+
+def _as_datetime(value):
+    if isinstance(value, str):  # SQLite answers text
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)
+    return value
+
+
+def qa_poll_access(*, user_id: int, event_id: int) -> dict | None:
+    """The row of `_poll_access_sql` for the Q&A poll that is answered before sessions and users
+    load (events.middleware): one round trip to the database. On PostgreSQL the statement is
+    prepared once per connection (the plan is made once, each poll only executes it)."""
+    global _poll_sql
+    if _poll_sql is None:
+        _poll_sql = _poll_access_sql()
+    params = [roles.ESTATES_STAFF, roles.UNION_HEAD, event_id, user_id]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            raw = connection.connection
+            if getattr(connection, "_events_qa_poll_prepared", None) is not raw:
+                numbered = iter(range(1, len(params) + 1))
+                body = re.sub("%s", lambda _match: f"${next(numbered)}", _poll_sql)
+                cursor.execute(f"PREPARE {POLL_STATEMENT} (text, text, bigint, bigint) AS {body}")
+                connection._events_qa_poll_prepared = raw
+            cursor.execute(f"EXECUTE {POLL_STATEMENT} (%s, %s, %s, %s)", params)
+        else:
+            cursor.execute(_poll_sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return {
+        "password": row[0],
+        "is_active": bool(row[1]),
+        "is_staff": bool(row[2]),
+        "is_superuser": bool(row[3]),
+        "privilege_version": row[4],
+        "privileged": bool(row[5]),
+        "member_status": row[6],
+        "panelist": bool(row[7]),
+        "event_status": row[8],
+        "event_created": _as_datetime(row[9]),
     }

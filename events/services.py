@@ -2,7 +2,6 @@
 moderation, answers and commitments. Each is atomic; moderation and commitments leave an
 audit entry; people are told after the change commits."""
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -14,6 +13,7 @@ from core.notifications import EMAIL, PORTAL, notify, notify_many
 from core.persian import search_key
 from members import roles
 
+from . import qa_cache
 from .models import (
     Answer,
     Commitment,
@@ -26,29 +26,10 @@ from .models import (
 )
 
 
-def qa_version_key(event_id: int) -> str:
-    return f"events:qa-version:{event_id}"
-
-
-def qa_token(version: int, created_at) -> str:
-    """The version as cache keys use it: with the event's creation time, so that a database
-    restored or rebuilt (tests) never meets markup cached for another event with the same id."""
-    return f"{version}.{int(created_at.timestamp() * 1_000_000)}"
-
-
 def event_qa_changed(*, event_id: int) -> None:
-    """Bump the version every cached Q&A fragment of the event is keyed by. The polled
-    fragment reads the version from the cache: it is dropped now (so nobody keeps reading the
-    old one) and published again once the change is committed."""
-    Event.objects.filter(pk=event_id).update(qa_version=F("qa_version") + 1)
-    cache.delete(qa_version_key(event_id))
-
-    def publish():
-        row = Event.objects.filter(pk=event_id).values_list("qa_version", "created_at").first()
-        if row is not None:
-            cache.set(qa_version_key(event_id), qa_token(*row), 60)
-
-    transaction.on_commit(publish)
+    """Every cached Q&A fragment of the event is outdated: now, and again once the change is
+    committed (events.qa_cache)."""
+    qa_cache.bump_event(event_id)
 
 
 # --- Registration ---------------------------------------------------------------------------
@@ -352,17 +333,32 @@ def question_merge(*, duplicate: Question, into: Question, by) -> Question:
     return into
 
 
+def _check_answerer(*, question, by, panelist) -> None:
+    """The answer is recorded in the name of a panelist of the question's panel (of the event
+    for a general question), and only estates staff record it in another person's name."""
+    if panelist is None:
+        if not roles.is_estates_staff(by):
+            raise ValidationError(_("Choose a panelist of this panel."), code="panelist")
+        return
+    if panelist.panel.event_id != question.event_id or (
+        question.panel_id is not None and panelist.panel_id != question.panel_id
+    ):
+        raise ValidationError(_("Choose a panelist of this panel."), code="panelist")
+    if panelist.user_id != by.pk and not roles.is_estates_staff(by):
+        raise ValidationError(_("Panelists record answers in their own name."), code="panelist")
+
+
 @transaction.atomic
 def question_answer(*, question: Question, by, text: str, panelist=None) -> Answer:
-    """Record the answer and who gave it. Answering again corrects the recorded answer."""
+    """Record the answer and who gave it (a panelist of the question's panel: the signed-in
+    panelist, or the one estates staff name). Answering again corrects the recorded answer."""
     text = (text or "").strip()
     if not text:
         raise ValidationError(_("Write the answer."), code="text")
     question = _locked_question(question)
     if question.status not in (Question.Status.PENDING, Question.Status.APPROVED, Question.Status.ANSWERED):
         raise ValidationError(_("This question cannot be answered."), code="state")
-    if panelist is not None and panelist.panel.event_id != question.event_id:
-        raise ValidationError(_("Choose a panelist of this event."), code="panelist")
+    _check_answerer(question=question, by=by, panelist=panelist)
     answer = Answer.objects.filter(question=question).first()
     before = {"status": question.status, "answer": answer.text if answer else ""}
     if answer is None:

@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core import fragment_cache
 from core.admin_jalali import JalaliAdminMixin
 from core.admin_perf import LargeTableAdminMixin
 from core.audit import audit_entries_for
@@ -45,6 +46,20 @@ class UserAdmin(JalaliAdminMixin, DjangoUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("mobile", "full_name", "password1", "password2")}),)
+
+    # Cached pages and fragments that name people (the Q&A) are outdated when a name changes.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "full_name" in form.changed_data:
+            fragment_cache.bump(fragment_cache.PEOPLE)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        fragment_cache.bump(fragment_cache.PEOPLE)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        fragment_cache.bump(fragment_cache.PEOPLE)
 
 
 class EstatesStaffAccessMixin:

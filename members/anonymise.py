@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core import fragment_cache
 from core.audit import audit_record
 from core.models import AuditEntry
 from core.notifications import deliveries_forget
@@ -134,6 +135,8 @@ def member_anonymise(*, member: Member, actor) -> Member:
     default = storages["default"]
     transaction.on_commit(lambda: [default.delete(name) for name in logo_names])
     audit_record(actor=actor, action="member_anonymise", instance=member)
+    # Every cached page or fragment naming people (the Q&A) is outdated at once.
+    fragment_cache.bump(fragment_cache.PEOPLE)
     return member
 
 

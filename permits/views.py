@@ -1,12 +1,9 @@
 """Thin views: who may see each one is stated by its decorator; another member's case or
 document is a 404 (selectors.case_for_user_or_404 / document_for_user_or_404)."""
 
-import functools
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from core.access import role_required
 from core.exports import Table, table_response
 from core.uploads import safe_download_name
 from members.roles import is_active_member, is_estates_staff, member_of
@@ -25,52 +23,11 @@ from . import selectors, services
 from .forms import CaseAdvanceForm, CaseOpenForm, DocumentForm, PermitIssueForm, WorkerForm
 from .models import CaseStepKind, ChecklistItem, Worker
 
-
-def _signed_in(view):
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def active_member_required(view):
-    """Users acting for an active member (others: 403)."""
-
-    @_signed_in
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not is_active_member(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def member_or_staff_required(view):
-    """Users of an active member (their own objects) or estates staff (all of them)."""
-
-    @_signed_in
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not (is_estates_staff(request.user) or is_active_member(request.user)):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def staff_required(view):
-    @_signed_in
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not is_estates_staff(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# Role checks: the platform's one decorator factory.
+_signed_in = role_required()
+active_member_required = role_required(is_active_member)  # users acting for an active member
+member_or_staff_required = role_required(is_estates_staff, is_active_member)  # their own objects / all
+staff_required = role_required(is_estates_staff)
 
 
 def _add_errors(form, error: ValidationError):

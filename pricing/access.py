@@ -3,36 +3,18 @@ wrong role, the login page for visitors); objects are looked up through the
 `<thing>_for_user_or_404` helpers, so another member's object, or a round the user may not
 see, is a 404 whatever its id."""
 
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from core.access import role_required
 from members import roles
 
 from . import selectors
 from .models import PriceRound, PriceSubmission
 
-
-def _role_required(check):
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not check(request.user):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-active_member_required = _role_required(roles.is_active_member)
-union_head_required = _role_required(roles.is_union_head)
-staff_required = _role_required(roles.is_estates_staff)
-union_head_or_staff_required = _role_required(lambda user: roles.is_union_head(user) or roles.is_estates_staff(user))
+active_member_required = role_required(roles.is_active_member)
+union_head_required = role_required(roles.is_union_head)
+staff_required = role_required(roles.is_estates_staff)
+union_head_or_staff_required = role_required(roles.is_union_head, roles.is_estates_staff)
 
 
 def sees_individual_prices(user) -> bool:

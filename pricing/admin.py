@@ -161,7 +161,9 @@ class PriceCellStatAdmin(AdminDisplayMixin, HidesPricesAdmin, EstatesStaffAdmin)
         "product": _("Product"),
         "channel": _("Channel"),
         "members": _("Members"),
+        "cost_reporters": _("Members who gave costs"),
         "outliers": _("Outliers"),
+        "computed_at": _("Computed at"),
     }
 
     list_filter = ["price_round", "channel"]

@@ -1,5 +1,7 @@
 """Every events URL for all eight roles. The `panelist` actor sits on another event's panel,
-so the moderation pages refuse it (403)."""
+so the moderation pages refuse it (403). The questions belong to the event's panel. Which
+question a panelist of the same event may act on (their panels' and the general ones; another
+panel's is a 404) is walked URL by URL in events/tests/test_qa_scope.py."""
 
 from events.models import Question
 from events.tests.factories import (
@@ -35,7 +37,7 @@ def _registration(actors):
 def _question(status=Question.Status.APPROVED):
     def build(actors):
         event = event_with_foreign_panelist(actors)
-        question = make_question(event, actors.member_a, status=status)
+        question = make_question(event, actors.member_a, status=status, panel=event.panels.first())
         return {"event_id": event.pk, "question_id": question.pk}
 
     return build
