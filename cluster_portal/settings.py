@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django.forms",
     "axes",
     "django_ratelimit",
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "pricing",
     "events",
     "permits",
+    "showcase",
     "cluster_portal",
 ]
 

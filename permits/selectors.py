@@ -73,6 +73,27 @@ def permit_state_expression(*, today=None, types=None):
     )
 
 
+MANUFACTURING_LICENCE = "manufacturing_licence"
+
+
+def permits_in_force(queryset=None, *, today=None):
+    """Permits in force on `today`: issued by then, not replaced, not past their expiry date.
+    (Unlike the displayed state, a renewal in progress does not keep an expired permit in force.)"""
+    today = _today(today)
+    queryset = Permit.objects.all() if queryset is None else queryset
+    return queryset.filter(replaced_by__isnull=True, issue_date__lte=today).filter(
+        Q(expiry_date__isnull=True) | Q(expiry_date__gte=today)
+    )
+
+
+def product_licences(queryset=None, *, today=None, in_force=True):
+    """Manufacturing health licences (one per business and product: `products` says which they
+    cover); with in_force, only those in force today. Filter by member and products."""
+    queryset = Permit.objects.all() if queryset is None else queryset
+    queryset = queryset.filter(permit_type__code=MANUFACTURING_LICENCE)
+    return permits_in_force(queryset, today=today) if in_force else queryset.filter(replaced_by__isnull=True)
+
+
 def permits_with_state(queryset=None, *, today=None, types=None):
     queryset = Permit.objects.all() if queryset is None else queryset
     return queryset.annotate(state=permit_state_expression(today=today, types=types))

@@ -24,5 +24,6 @@ URL_ACCESS = {
     "twofactor:setup": Rule({**SIGNED_IN, **_PRIVILEGED_302}),  # already set up → manage
     "twofactor:recovery": Rule(SIGNED_IN),
     "twofactor:disable": Rule(_REDIRECT_WHEN_SIGNED_IN, method="post"),
+    "sitemap": Rule(PUBLIC),
     "notifications_mark_read": Rule({**dict.fromkeys(PUBLIC, 302), "anonymous": "login"}, method="post"),
 }

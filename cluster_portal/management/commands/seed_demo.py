@@ -12,9 +12,10 @@ from events import demo as events_demo
 from members import demo as members_demo
 from permits import demo as permits_demo
 from pricing import demo as pricing_demo
+from showcase import demo as showcase_demo
 
 # Dependency order: each app's demo data may use what the ones before it made.
-DEMO_MODULES = [members_demo, pricing_demo, events_demo, permits_demo]
+DEMO_MODULES = [members_demo, pricing_demo, events_demo, permits_demo, showcase_demo]
 
 
 class Command(BaseCommand):
