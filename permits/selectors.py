@@ -76,14 +76,20 @@ def permit_state_expression(*, today=None, types=None):
 MANUFACTURING_LICENCE = "manufacturing_licence"
 
 
-def permits_in_force(queryset=None, *, today=None):
-    """Permits in force on `today`: issued by then, not replaced, not past their expiry date.
-    (Unlike the displayed state, a renewal in progress does not keep an expired permit in force.)"""
+def in_force_condition(*, today=None) -> Q:
+    """A permit is in force on `today` when it was issued by then, is not replaced and is not
+    past its expiry date. (Unlike the displayed state, a renewal in progress does not keep an
+    expired permit in force.)"""
     today = _today(today)
-    queryset = Permit.objects.all() if queryset is None else queryset
-    return queryset.filter(replaced_by__isnull=True, issue_date__lte=today).filter(
+    return Q(replaced_by__isnull=True, issue_date__lte=today) & (
         Q(expiry_date__isnull=True) | Q(expiry_date__gte=today)
     )
+
+
+def permits_in_force(queryset=None, *, today=None):
+    """Permits in force on `today` (in_force_condition)."""
+    queryset = Permit.objects.all() if queryset is None else queryset
+    return queryset.filter(in_force_condition(today=today))
 
 
 def product_licences(queryset=None, *, today=None, in_force=True):

@@ -39,8 +39,8 @@ class PhotosField(forms.FileField):
             raise ValidationError(_("At most %(n)s photos a product.") % {"n": MAX_PHOTOS}, code="too_many")
         cleaned, errors = [], []
         for upload in uploads:
-            super().clean(upload, initial)
             try:
+                super().clean(upload, initial)
                 photo = clean_image(upload, max_side=1600)
             except ValidationError as error:
                 name = getattr(upload, "name", "") or "?"

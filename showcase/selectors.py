@@ -8,6 +8,7 @@ from django.db.models import (
     BooleanField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     OuterRef,
     Prefetch,
@@ -25,7 +26,7 @@ from core.jalali import jalali_month_label, jalali_month_of, jalali_month_range
 from core.persian import search_key
 from members.models import Member
 from members.roles import is_estates_staff
-from permits.selectors import product_licences
+from permits.selectors import in_force_condition, product_licences
 
 from .models import BoxCode, LabelBatch, Listing, ListingPackage, ListingPhoto, ScanCount, Storefront
 
@@ -49,28 +50,6 @@ def licence_valid_expression(*, member_ref="member_id", product_ref="product_id"
     )
 
 
-def _licence_annotations(*, member_ref, product_ref, today):
-    """The licence a verification page names: the one in force (latest expiry first) or, when
-    none is, the last one held (to say when it expired)."""
-    in_force = (
-        product_licences(today=today)
-        .filter(member_id=OuterRef(member_ref), products=OuterRef(product_ref))
-        .order_by(F("expiry_date").desc(nulls_first=True), "-id")
-    )
-    last_held = (
-        product_licences(in_force=False)
-        .filter(member_id=OuterRef(member_ref), products=OuterRef(product_ref))
-        .order_by(F("expiry_date").desc(nulls_first=True), "-id")
-    )
-    return {
-        "licence_valid": Exists(in_force),
-        "licence_number": Coalesce(Subquery(in_force.values("number")[:1]), Subquery(last_held.values("number")[:1])),
-        "licence_expiry": Coalesce(
-            Subquery(in_force.values("expiry_date")[:1]), Subquery(last_held.values("expiry_date")[:1])
-        ),
-    }
-
-
 # -- the public showcase ---------------------------------------------------------------------------
 
 
@@ -82,6 +61,18 @@ def listings_public():
         hidden_at__isnull=True,
         member__status=Member.Status.ACTIVE,
         member__storefront__is_listed=True,
+    )
+
+
+def listing_is_public(listing) -> bool:
+    """listings_public()'s rule for one loaded listing (with its member and storefront)."""
+    storefront = getattr(listing.member, "storefront", None)
+    return (
+        listing.is_published
+        and listing.hidden_at is None
+        and listing.member.status == Member.Status.ACTIVE
+        and storefront is not None
+        and storefront.is_listed
     )
 
 
@@ -296,37 +287,52 @@ def batch_codes_with_scans(*, batch):
 
 
 def box_code_for_scan(code: str, *, today=None):
-    """What a scanned label's page shows, in one query: the code, its listing, member, product
-    and the covering licence (in force today, or the last one held). None for an unknown code."""
+    """What a scanned label's page shows, in two small queries (cheap to plan, the page is hit
+    hard): the code with its listing, member, storefront and product; then the licence that
+    names it — the one in force today (latest expiry first) or, when none is, the last one held
+    (to say when it expired). The code carries `licence_valid`, `licence_number`,
+    `licence_expiry` and `listing_public`. None for an unknown code."""
     if not code or len(code) > 40:
         return None
     today = _today(today)
     row = (
         BoxCode.objects.filter(code=code)
-        .select_related("listing__member", "listing__product")
-        .annotate(
-            **_licence_annotations(member_ref="listing__member_id", product_ref="listing__product_id", today=today),
-            listing_public=Exists(listings_public().filter(pk=OuterRef("listing_id"))),
-        )
+        .select_related("listing__member__storefront", "listing__product")
         .only(
             "id",
             "code",
             "revoked_at",
             "listing__id",
             "listing__name",
+            "listing__is_published",
+            "listing__hidden_at",
             "listing__member__id",
             "listing__member__business_name",
             "listing__member__brand",
             "listing__member__status",
             "listing__member__membership_number",
-            "listing__member__county",
-            "listing__member__kind",
+            "listing__member__storefront__is_listed",
             "listing__product__id",
             "listing__product__name_fa",
             "listing__product__name_en",
         )
         .first()
     )
+    if row is None:
+        return None
+    listing = row.listing
+    licence = (
+        product_licences(in_force=False)
+        .filter(member_id=listing.member_id, products=listing.product_id)
+        .annotate(in_force=ExpressionWrapper(in_force_condition(today=today), output_field=BooleanField()))
+        .order_by("-in_force", F("expiry_date").desc(nulls_first=True), "-id")
+        .values("number", "expiry_date", "in_force")
+        .first()
+    )
+    row.licence_valid = bool(licence and licence["in_force"])
+    row.licence_number = licence["number"] if licence else ""
+    row.licence_expiry = licence["expiry_date"] if licence else None
+    row.listing_public = listing_is_public(listing)
     return row
 
 

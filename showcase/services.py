@@ -166,7 +166,8 @@ def listing_update(*, listing: Listing, actor, data: dict, packages: list[dict])
 
 
 def _add_photos(listing: Listing, photos) -> list[ListingPhoto]:
-    start = (listing.photos.aggregate(m=Max("sort_order"))["m"] or 0) + 1 if listing.pk else 0
+    highest = listing.photos.aggregate(m=Max("sort_order"))["m"]
+    start = 0 if highest is None else highest + 1
     created = []
     for offset, (image, thumb) in enumerate(photos):
         photo = ListingPhoto(listing=listing, sort_order=start + offset)

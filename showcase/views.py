@@ -3,6 +3,7 @@ through services."""
 
 import mimetypes
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -117,12 +118,14 @@ def contact(request, pk):
     listing = selectors.listing_public_or_404(pk)
     form = ContactForm(request.POST, user=request.user)
     if form.is_valid():
+        with translation.override(settings.LANGUAGE_CODE):  # what the producer reads
+            about = _("About “%(product)s”:") % {"product": listing.name}
         member_services.contact_message_send(
             member=listing.member,
             sender_user=request.user,
             sender_name=form.cleaned_data["sender_name"],
             sender_mobile=form.cleaned_data.get("sender_mobile", ""),
-            body=_("About “%(product)s”:") % {"product": listing.name} + "\n" + form.cleaned_data["body"],
+            body=f"{about}\n{form.cleaned_data['body']}",
         )
         messages.success(request, _("Your message was sent. The producer will answer through the portal."))
         return redirect(listing.get_absolute_url())
