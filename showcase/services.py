@@ -352,7 +352,7 @@ def member_showcase_erase(member) -> None:
     for image, thumb in ListingPhoto.objects.filter(listing__member=member).values_list("image", "thumbnail"):
         names += [image, thumb]
     ListingPhoto.objects.filter(listing__member=member).delete()
-    Listing.objects.filter(member=member).update(is_published=False)
+    Listing.objects.filter(member=member).update(is_published=False, search_key="")
     Storefront.objects.filter(member=member).update(is_listed=False, shop_address="", opening_hours="")
     BoxCode.objects.filter(listing__member=member, revoked_at__isnull=True).update(revoked_at=timezone.now())
     transaction.on_commit(lambda: [default_storage.delete(name) for name in names if name])

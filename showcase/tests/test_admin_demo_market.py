@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from core.models import AuditEntry, Notification
+from members.anonymise import member_anonymise
 from members.models import County, Member
 from showcase import selectors
 from showcase.models import BoxCode, Listing
@@ -86,3 +87,19 @@ def test_members_listing_product_for_the_market(actors):
     actors.a.status = Member.Status.SUSPENDED
     actors.a.save()
     assert [m.pk for m in selectors.members_listing_product(baklava)] == [actors.b.pk]
+
+
+def test_anonymising_a_member_takes_its_showcase_down(actors, _media_in_tmp, django_capture_on_commit_callbacks):
+    listing = factories.listing(actors.a, actors.member_a, photos=2)
+    code = factories.batch(listing, actors.member_a).codes.first()
+    files = sorted(p.name for p in _media_in_tmp.rglob("*.jpg"))
+    assert len(files) == 4
+    actors.a.status = Member.Status.RESIGNED
+    actors.a.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        member_anonymise(member=actors.a, actor=actors.staff)
+    listing.refresh_from_db()
+    code.refresh_from_db()
+    assert (listing.is_published, listing.photos.count(), code.revoked_at is not None) == (False, 0, True)
+    assert "عضو الف" not in listing.search_key
+    assert sorted(p.name for p in _media_in_tmp.rglob("*.jpg")) == []
