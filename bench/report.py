@@ -15,6 +15,8 @@ TABLES = [
     ("questions", "events_question"),
     ("permits", "permits_permit"),
     ("permit cases", "permits_permitcase"),
+    ("showcase listings", "showcase_listing"),
+    ("box codes", "showcase_boxcode"),
 ]
 
 
@@ -60,6 +62,9 @@ def targets(rows):
     ratio_check("directory search", 0.25)
     ratio_check("Q&A fragment", 0.50)
     ratio_check("Q&A poll, nothing new", 0.50)
+    ratio_check("showcase search", 0.25)
+    ratio_check("showcase product page", 0.25)
+    ratio_check("verification page", 0.50)
     qa = by_label.get("Q&A fragment")
     if qa:
         checks.append(("Q&A fragment ≥ 200 req/s", qa["rps"] >= 200, f"{qa['rps']:.0f} req/s"))

@@ -76,6 +76,22 @@ try:
 except Exception:  # the pricing app is not there yet
     report_query = ""
 
+# Showcase: a search most listings answer (a product name), the newest public listing's page,
+# and the verification page of one of its box codes (each request counts a scan).
+showcase_query = "?q=" + quote("باقلوا")
+product_id = verify_code = None
+try:
+    from showcase.models import BoxCode
+    from showcase.selectors import listings_public
+
+    newest = listings_public().order_by("-id").values_list("pk", flat=True).first()
+    product_id = newest
+    verify_code = (
+        BoxCode.objects.filter(listing_id=newest, revoked_at__isnull=True).values_list("code", flat=True).first()
+    )
+except Exception:  # the showcase app is not there yet
+    product_id = verify_code = None
+
 targets = [
     ("/healthz (baseline)", "/healthz", ""),
     ("home", "/", ""),
@@ -85,6 +101,9 @@ targets = [
     ("Q&A poll, nothing new", url("events:qa_fragment", event_id, query=qa_poll_query) if event_id else None, member),
     ("price report", url("pricing:report", query=report_query), union_head),
     ("permits dashboard", url("permits:dashboard"), staff),
+    ("showcase search", url("showcase:list", query=showcase_query), ""),
+    ("showcase product page", url("showcase:detail", product_id) if product_id else None, ""),
+    ("verification page", url("verify", verify_code) if verify_code else None, ""),
     ("admin: members", url("admin:members_member_changelist"), staff),
     ("admin: price submissions", url("admin:pricing_pricesubmission_changelist"), staff),
     ("admin: permits", url("admin:permits_permit_changelist"), staff),

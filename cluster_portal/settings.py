@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django.forms",
     "axes",
     "django_ratelimit",
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "pricing",
     "events",
     "permits",
+    "showcase",
     "cluster_portal",
 ]
 

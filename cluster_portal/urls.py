@@ -1,12 +1,15 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from core import views as core_views
 from members import auth_views
+from showcase.urls import verify_urlpatterns
 
 from . import views
+from .sitemaps import SITEMAPS
 
 admin.site.site_header = settings.PORTAL_NAME
 admin.site.site_title = settings.PORTAL_NAME
@@ -26,6 +29,9 @@ urlpatterns = [
     path("events/", include("events.urls")),
     path("prices/", include("pricing.urls")),
     path("permits/", include("permits.urls")),
+    path("showcase/", include("showcase.urls")),
+    path("v/", include(verify_urlpatterns)),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("admin/", admin.site.urls),
 ]
 # Development only (static() adds nothing when DEBUG is off): public uploads such as news

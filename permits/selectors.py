@@ -73,6 +73,33 @@ def permit_state_expression(*, today=None, types=None):
     )
 
 
+MANUFACTURING_LICENCE = "manufacturing_licence"
+
+
+def in_force_condition(*, today=None) -> Q:
+    """A permit is in force on `today` when it was issued by then, is not replaced and is not
+    past its expiry date. (Unlike the displayed state, a renewal in progress does not keep an
+    expired permit in force.)"""
+    today = _today(today)
+    return Q(replaced_by__isnull=True, issue_date__lte=today) & (
+        Q(expiry_date__isnull=True) | Q(expiry_date__gte=today)
+    )
+
+
+def permits_in_force(queryset=None, *, today=None):
+    """Permits in force on `today` (in_force_condition)."""
+    queryset = Permit.objects.all() if queryset is None else queryset
+    return queryset.filter(in_force_condition(today=today))
+
+
+def product_licences(queryset=None, *, today=None, in_force=True):
+    """Manufacturing health licences (one per business and product: `products` says which they
+    cover); with in_force, only those in force today. Filter by member and products."""
+    queryset = Permit.objects.all() if queryset is None else queryset
+    queryset = queryset.filter(permit_type__code=MANUFACTURING_LICENCE)
+    return permits_in_force(queryset, today=today) if in_force else queryset.filter(replaced_by__isnull=True)
+
+
 def permits_with_state(queryset=None, *, today=None, types=None):
     queryset = Permit.objects.all() if queryset is None else queryset
     return queryset.annotate(state=permit_state_expression(today=today, types=types))

@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.access import EVERYONE, LOGIN, ROLES
 
 SKIPPED_NAMESPACES = {"admin"}  # the admin is checked in test_admin_access below
-APPS_WITH_RULES = ["cluster_portal", "core", "catalogue", "news", "members", "events", "pricing", "permits"]
+APPS_WITH_RULES = ["cluster_portal", "core", "catalogue", "news", "members", "events", "pricing", "permits", "showcase"]
 
 
 def _walk(patterns, namespace=""):

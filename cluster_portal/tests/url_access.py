@@ -20,5 +20,6 @@ URL_ACCESS = {
     "password_reset_confirm": Rule(PUBLIC, kwargs=lambda actors: {"uidb64": "MQ", "token": "set-password"}),
     "password_reset_complete": Rule(PUBLIC, public_cache=VISITORS),
     "notifications": Rule(SIGNED_IN),
+    "sitemap": Rule(PUBLIC, public_cache=VISITORS),
     "notifications_mark_read": Rule({**dict.fromkeys(PUBLIC, 302), "anonymous": "login"}, method="post"),
 }

@@ -14,9 +14,10 @@ from members import demo as members_demo
 from news import demo as news_demo
 from permits import demo as permits_demo
 from pricing import demo as pricing_demo
+from showcase import demo as showcase_demo
 
 # Dependency order: each app's demo data may use what the ones before it made.
-DEMO_MODULES = [catalogue_demo, members_demo, news_demo, pricing_demo, events_demo, permits_demo]
+DEMO_MODULES = [catalogue_demo, members_demo, news_demo, pricing_demo, events_demo, permits_demo, showcase_demo]
 
 
 class Command(BaseCommand):
