@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "pricing",
     "events",
     "permits",
+    "programmes",
+    "estate",
     "cluster_portal",
 ]
 

@@ -24,6 +24,8 @@ urlpatterns = [
     path("events/", include("events.urls")),
     path("prices/", include("pricing.urls")),
     path("permits/", include("permits.urls")),
+    path("programmes/", include("programmes.urls")),
+    path("estate/", include("estate.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -10,7 +10,17 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.access import LOGIN, ROLES
 
 SKIPPED_NAMESPACES = {"admin"}  # the admin is checked in test_admin_access below
-APPS_WITH_RULES = ["cluster_portal", "core", "catalogue", "members", "events", "pricing", "permits"]
+APPS_WITH_RULES = [
+    "cluster_portal",
+    "core",
+    "catalogue",
+    "members",
+    "events",
+    "pricing",
+    "permits",
+    "programmes",
+    "estate",
+]
 
 
 def _walk(patterns, namespace=""):

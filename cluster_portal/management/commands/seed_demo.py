@@ -8,13 +8,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from estate import demo as estate_demo
 from events import demo as events_demo
 from members import demo as members_demo
 from permits import demo as permits_demo
 from pricing import demo as pricing_demo
+from programmes import demo as programmes_demo
 
 # Dependency order: each app's demo data may use what the ones before it made.
-DEMO_MODULES = [members_demo, pricing_demo, events_demo, permits_demo]
+DEMO_MODULES = [members_demo, pricing_demo, events_demo, permits_demo, programmes_demo, estate_demo]
 
 
 class Command(BaseCommand):
