@@ -329,12 +329,16 @@ def ranking_publish(*, ranking, actor) -> Ranking:
                 notify(
                     user=user,
                     subject=_("The estate's allocation ranking is published: you are %(rank)s of %(total)s")
-                    % {"rank": digits_to_persian(entry.rank), "total": digits_to_persian(total)},
+                    % {"rank": _digits(entry.rank), "total": _digits(total)},
                     url=reverse("estate:ranking"),
                     channels=(PORTAL,),
                 )
     transaction.on_commit(bump_global, robust=True)
     return ranking
+
+
+def _digits(value) -> str:
+    return digits_to_persian(value) if (translation.get_language() or "fa").startswith("fa") else str(value)
 
 
 def ranking_recompute_from_snapshot(ranking) -> list[dict]:

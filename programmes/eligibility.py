@@ -200,7 +200,7 @@ def _list(names) -> str:
     return ("، " if (get_language() or "fa").startswith("fa") else ", ").join(str(name) for name in names)
 
 
-def _rule_label(rule) -> str:
+def rule_label(rule) -> str:
     if rule.kind == RuleKind.MEMBERSHIP_MONTHS:
         return _("Active member for at least %(n)s months") % {"n": _n(rule.number)}
     if rule.kind == RuleKind.HEALTH_LICENCE:
@@ -226,7 +226,7 @@ def _county_names(codes) -> str:
 
 
 def _check(rule, facts: MemberFacts) -> RuleResult:
-    label = _rule_label(rule)
+    label = rule_label(rule)
     kind = rule.kind
     if kind == RuleKind.MEMBERSHIP_MONTHS:
         have = facts.membership_months

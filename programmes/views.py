@@ -18,7 +18,7 @@ from members.roles import is_estates_staff, member_of
 
 from . import selectors, services
 from .access import active_member_required, member_or_staff_required, staff_required
-from .eligibility import evaluate, member_facts
+from .eligibility import evaluate, member_facts, rule_label
 from .forms import ApplicationForm, DecisionForm, ScoreForm
 from .models import Application
 
@@ -48,6 +48,7 @@ def _detail(request, call, *, form=None, status=200):
     context = {"call": call, "rules": list(call.rules.all())}
     if is_estates_staff(request.user):
         context["staff_view"] = True
+        context["rule_labels"] = [rule_label(rule) for rule in context["rules"]]
     else:
         member = member_of(request.user)
         context["eligibility"] = evaluate(context["rules"], member_facts(member))

@@ -13,9 +13,11 @@ from django.utils import timezone, translation
 from conftest import login_verified, make_member, make_user
 from core.jalali import format_date
 from core.models import AuditEntry, Notification
+from members.anonymise import member_anonymise
+from members.models import Member
 from permits.tests import factories as permit_factories
 from programmes import services
-from programmes.models import Application, ApplicationDocument, Criterion
+from programmes.models import Application, ApplicationDocument, Call, Criterion
 from programmes.scoring import with_total_scores
 from programmes.tests import factories
 
@@ -186,3 +188,45 @@ def test_review_export_xlsx_and_csv(actors, client):
     assert actors.a.business_name in csv.content.decode("utf-8-sig")
     xlsx = client.get(reverse("programmes:review", args=[call.pk]) + "?format=xlsx")
     assert xlsx["Content-Disposition"] == f'attachment; filename="applications-{call.pk}.xlsx"'
+
+
+def test_a_member_who_does_not_qualify_gets_the_reasons_not_an_application(actors, client_as):
+    call = factories.call(rules=[factories.LICENCE_RULE], documents=())
+    client = client_as("member_a")
+    client.cookies["django_language"] = "en"
+    response = client.post(reverse("programmes:apply", args=[call.pk]), {"motivation": "فر"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "No valid Manufacturing health licence is recorded for your business." in page
+    assert 'data-testid="apply-form"' not in page
+    assert Application.objects.count() == 0
+
+
+def test_a_draft_call_is_404_for_members_and_visible_to_staff(actors, client_as):
+    draft = factories.call(status=Call.Status.DRAFT)
+    assert client_as("member_a").get(draft.get_absolute_url()).status_code == 404
+    assert client_as("member_a").post(reverse("programmes:apply", args=[draft.pk])).status_code == 404
+    assert client_as("staff").get(draft.get_absolute_url()).status_code == 200
+
+
+def test_list_page_in_english_says_why_not(actors, client_as):
+    factories.call(title="Equipment loan", rules=[factories.LICENCE_RULE])
+    client = client_as("member_b")
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("programmes:list")).content.decode()
+    assert '<html lang="en" dir="ltr">' in page
+    assert "You do not qualify yet:" in page
+    assert "Apply for it on your permits page; once the licence is recorded you qualify." in page
+
+
+def test_anonymising_a_member_removes_its_files_and_free_text_but_keeps_the_counts(
+    actors, private_storage, django_capture_on_commit_callbacks
+):
+    application = factories.apply(factories.call(), actors.a, actors.member_a, motivation="خرید فر")
+    stored = private_storage / application.documents.get().storage_name
+    Member.objects.filter(pk=actors.a.pk).update(status=Member.Status.RESIGNED)
+    with django_capture_on_commit_callbacks(execute=True):
+        member_anonymise(member=actors.a, actor=actors.staff)
+    application.refresh_from_db()
+    assert (application.motivation, application.documents.count(), stored.exists()) == ("", 0, False)
+    assert application.status == A.SUBMITTED
