@@ -152,24 +152,31 @@ class Cell:
 
 
 def _results_table(rows) -> dict:
-    """rows: (member kind, county, applied, accepted). A cross table of kind × county; a count
-    of 1–4 shows as "fewer than 5"; a total is shown only when it cannot give a hidden cell
-    away (no hidden cell, or at least two)."""
+    """rows: (member kind, county, applied, accepted). One line per kind × county that had
+    applicants; a count of 1–4 shows as "fewer than 5"; a total is shown only when it cannot
+    give a hidden count away (none hidden, or at least two)."""
     grid = {(kind, county): [0, 0] for kind in Member.Kind.values for county in County.values}
     for kind, county, applied, accepted in rows:
         grid[(kind, county)][0] += applied
         grid[(kind, county)][1] += accepted
-    lines = []
-    for kind, kind_label in Member.Kind.choices:
-        cells = [(Cell(grid[(kind, c)][0]), Cell(grid[(kind, c)][1])) for c in County.values]
-        lines.append({"kind": kind_label, "cells": cells})
+    lines = [
+        {
+            "kind": kind_label,
+            "county": county_label,
+            "applied": Cell(grid[(kind, county)][0]),
+            "accepted": Cell(grid[(kind, county)][1]),
+        }
+        for kind, kind_label in Member.Kind.choices
+        for county, county_label in County.choices
+        if grid[(kind, county)][0]
+    ]
     totals = []
     for measure in (0, 1):
         values = [v[measure] for v in grid.values()]
         hidden = sum(1 for v in values if 0 < v < SMALL_CELL)
         total = Cell(sum(values))
         totals.append({"cell": total, "shown": hidden != 1 and not total.suppressed})
-    return {"counties": County.choices, "lines": lines, "applied": totals[0], "accepted": totals[1]}
+    return {"lines": lines, "applied": totals[0], "accepted": totals[1]}
 
 
 def published_results() -> list[dict]:
