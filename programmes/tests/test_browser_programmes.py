@@ -31,7 +31,7 @@ def _renew(expired, staff):
         actor=staff,
         permit_type=expired.permit_type,
         renewal_of=expired,
-        product=Product.objects.order_by("sort_order").first(),
+        product=Product.objects.get_or_create(slug="baklava", defaults={"name_fa": "باقلوا", "name_en": "Baklava"})[0],
     )
     permit_services.permit_case_advance(case=case, actor=staff, step=CaseStepKind.PREPARING)
     permit_services.permit_case_advance(case=case, actor=staff, step=CaseStepKind.SUBMITTED, tracking_code="FDO-R-77")
