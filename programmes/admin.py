@@ -5,12 +5,14 @@ the services. Nobody deletes through the admin."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_access import EstatesStaffAdmin
 from core.audit import audit_record
 from core.exports import Table, table_response
 from core.jalali import format_date
+from members.dashboard_cache import bump_global
 from members.models import County
 from members.roles import is_estates_staff
 
@@ -75,6 +77,7 @@ class CallAdmin(EstatesStaffAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        transaction.on_commit(bump_global, robust=True)  # members' dashboards list open calls
         audit_record(
             actor=request.user,
             action=f"programmes.admin_{'change' if change else 'add'}_call",

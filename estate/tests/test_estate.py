@@ -206,3 +206,16 @@ def test_membership_status_matters_for_the_register(actors):
     with pytest.raises(ValidationError):
         services.demand_register(member=actors.a, actor=actors.member_a, plot_size_m2=400, workers=1, readiness="now")
     assert DemandRegistration.objects.count() == 0
+
+
+def test_dashboard_shows_the_members_interest_and_rank(actors, client_as):
+    allocation = _setup_ranking(actors)
+    services.ranking_publish(
+        ranking=services.ranking_compute(allocation=allocation, actor=actors.staff), actor=actors.staff
+    )
+    client = client_as("member_b")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("members:dashboard")).content.decode()
+    section = page[page.index('data-testid="estate-section"') :]
+    assert "Your estate interest: 400 m²" in section
+    assert "Your rank: 2 of 2" in section
