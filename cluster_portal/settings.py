@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "events",
     "permits",
     "showcase",
+    "programmes",
+    "estate",
     "cluster_portal",
 ]
 

@@ -32,6 +32,8 @@ urlpatterns = [
     path("showcase/", include("showcase.urls")),
     path("v/", include(verify_urlpatterns)),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("programmes/", include("programmes.urls")),
+    path("estate/", include("estate.urls")),
     path("admin/", admin.site.urls),
 ]
 # Development only (static() adds nothing when DEBUG is off): public uploads such as news

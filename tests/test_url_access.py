@@ -2,15 +2,20 @@
 for every role (anonymous → login or public, wrong role → 403, another member's object → 404)."""
 
 import importlib
+from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.access import EVERYONE, LOGIN, ROLES
 
 SKIPPED_NAMESPACES = {"admin"}  # the admin is checked in test_admin_access below
-APPS_WITH_RULES = ["cluster_portal", "core", "catalogue", "news", "members", "events", "pricing", "permits", "showcase"]
+# Every app of the project (its own folder under the project's root) may list its rules.
+APPS_WITH_RULES = [
+    config.name for config in django_apps.get_app_configs() if Path(config.path).parent == Path(settings.BASE_DIR)
+]
 
 
 def _walk(patterns, namespace=""):

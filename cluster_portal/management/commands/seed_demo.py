@@ -9,15 +9,27 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from catalogue import demo as catalogue_demo
+from estate import demo as estate_demo
 from events import demo as events_demo
 from members import demo as members_demo
 from news import demo as news_demo
 from permits import demo as permits_demo
 from pricing import demo as pricing_demo
+from programmes import demo as programmes_demo
 from showcase import demo as showcase_demo
 
 # Dependency order: each app's demo data may use what the ones before it made.
-DEMO_MODULES = [catalogue_demo, members_demo, news_demo, pricing_demo, events_demo, permits_demo, showcase_demo]
+DEMO_MODULES = [
+    catalogue_demo,
+    members_demo,
+    news_demo,
+    pricing_demo,
+    events_demo,
+    permits_demo,
+    showcase_demo,
+    programmes_demo,
+    estate_demo,
+]
 
 
 class Command(BaseCommand):

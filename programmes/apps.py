@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProgrammesConfig(AppConfig):
+    name = "programmes"
+    verbose_name = _("Support programmes")
+
+    def ready(self):
+        from members.extensions import register_dashboard_section, register_member_eraser
+
+        from .anonymise import member_programmes_erase
+        from .dashboard import member_dashboard_section
+
+        register_dashboard_section(member_dashboard_section)
+        register_member_eraser(member_programmes_erase)
