@@ -7,6 +7,8 @@ PY := $(VENV)/bin/python
 DEV := DEBUG=true ALLOW_DEMO_SEED=true
 # Production-like values for Django's deployment check.
 DEPLOY := DEBUG=false SECRET_KEY=deploy-check-5f2b8c1e9a7d4b3f6e0a1c2d8e9f7a6b5c4d3e2f1a0b9c8d ALLOWED_HOSTS=portal.example.ir HTTPS=true ALLOW_DEMO_SEED=false
+# The suite runs on every core (pytest-xdist); PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -56,12 +58,12 @@ check-deploy: install
 	$(DEPLOY) $(PY) manage.py check --deploy --fail-level WARNING
 
 pytest: install assets messages
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test: install assets messages lint
 	$(DEV) $(PY) manage.py makemigrations --check --dry-run
 	$(MAKE) --no-print-directory check-deploy
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 makemessages: install
 	$(DEV) $(PY) manage.py makemessages -l fa --ignore=.venv --ignore=node_modules --ignore=static/vendor --no-obsolete

@@ -44,16 +44,22 @@ def make_member(user, *, status=Member.Status.ACTIVE, kind=Member.Kind.GUILD, na
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache(settings):
+def _fresh_cache(settings, monkeypatch):
     """Rate-limit counters and cached pages from one test never reach the next. Each test counts
-    rate limits under its own prefix; the local-memory cache (one per process) is also emptied.
-    A shared Redis is never flushed: parallel workers keep their sessions in it."""
+    rate limits under its own prefix, in one window (django-ratelimit's windows follow the clock:
+    a test's requests must not straddle two of them); the local-memory cache (one per process)
+    is also emptied. A shared Redis is never flushed: parallel workers keep their sessions in it."""
+    import time
+    import types
     import uuid
 
+    import django_ratelimit.core
     from django.core.cache import caches
     from django.core.cache.backends.locmem import LocMemCache
 
     settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex}:"
+    started = time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: started))
     if isinstance(caches["default"], LocMemCache):
         caches["default"].clear()
     yield

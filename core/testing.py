@@ -21,3 +21,11 @@ _media = tempfile.mkdtemp(prefix="portal-test-media-")
 atexit.register(shutil.rmtree, _media, ignore_errors=True)
 os.environ.setdefault("MEDIA_ROOT", os.path.join(_media, "public"))
 os.environ.setdefault("PRIVATE_MEDIA_ROOT", os.path.join(_media, "private"))
+
+# Parallel test workers (pytest-xdist) share one Redis database and derive the same default
+# prefix from the database URL: each keeps its caches, sessions and rate limits under its own.
+_worker = os.environ.get("PYTEST_XDIST_WORKER")
+if _worker:
+    os.environ.setdefault(
+        "CACHE_KEY_PREFIX", f"portal-test-{os.environ.get('PYTEST_XDIST_TESTRUNUID', '')[:8]}-{_worker}"
+    )
