@@ -242,3 +242,13 @@ def test_staff_edit_service_refuses_a_field_staff_do_not_edit(actors):
         services.member_staff_edit(member=actors.a, actor=actors.staff, data={"status": "resigned"})
     assert Member.objects.get(pk=actors.a.pk).status == Member.Status.ACTIVE
     assert not AuditEntry.objects.filter(action="member.staff_edit").exists()
+
+
+def test_a_stored_file_name_keeps_its_latin_digits_on_a_persian_admin_page(actors, client_as):
+    """The logo's stored name is an identifier: shown left to right, untouched by the Persian
+    digits every other number on the page gets."""
+    Member.objects.filter(pk=actors.a.pk).update(logo="members/logos/a51ab4433b.jpg")
+    client = client_as("staff")
+    client.cookies["django_language"] = "fa"
+    html = client.get(reverse("admin:members_member_change", args=[actors.a.pk]), HTTP_ACCEPT_LANGUAGE="fa").content.decode()
+    assert '<code dir="ltr">members/logos/a51ab4433b.jpg</code>' in html
