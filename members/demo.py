@@ -1,4 +1,4 @@
-"""Demo accounts of DESIGN.md (password demo-pass-1405) and their member businesses."""
+"""The demo accounts (password demo-pass-1405) and their member businesses."""
 
 import base64
 
@@ -209,7 +209,7 @@ def seed(*, stdout=None):
                 member=member, actor=staff, to_status=step, reason=STATUS_REASONS.get(step, "")
             )
         created += 1
-    # The demo members of DESIGN.md get their logos and products too (their data is unchanged).
+    # The demo members get their logos and products too (their data is unchanged).
     for mobile, colour, slugs in (
         ("09120000001", "#a0522d", ["baklava", "rice-cookies", "qazvini-tea-bread"]),
         ("09120000002", "#d2691e", ["baklava", "walnut-cookies"]),

@@ -27,7 +27,7 @@ from .models import (
 
 S = Member.Status
 
-# Which status may follow which (DESIGN.md: applied → active → suspended / lapsed → resigned;
+# Which status may follow which (docs/design.md: applied → active → suspended / lapsed → resigned;
 # applied → rejected). A suspended or lapsed member can be reinstated.
 TRANSITIONS = {
     S.APPLIED: {S.ACTIVE, S.REJECTED},

@@ -49,7 +49,7 @@ class HolderKind(models.TextChoices):
 
 
 class PermitType(models.Model):
-    """A kind of permit (seeded from DESIGN.md; estates staff edit them in the admin)."""
+    """A kind of permit (seeded by a migration; estates staff edit them in the admin)."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name_fa = models.CharField(_("name (Persian)"), max_length=120)

@@ -16,7 +16,7 @@ def test_seed_adds_both_kinds_in_every_status_with_logos_and_is_idempotent():
     assert combos == {(kind, status) for kind in Member.Kind.values for status in Member.Status.values}
     assert extra.count() == 12
     assert Member.objects.filter(logo="").count() == 0
-    # The demo accounts of DESIGN.md keep their businesses and numbers.
+    # The demo accounts keep their businesses and numbers.
     assert dict(
         Member.objects.filter(mobile__in=["09120000001", "09120000002", "09120000003"]).values_list(
             "mobile", "membership_number"

@@ -1,4 +1,4 @@
-"""The permit types of DESIGN.md's table, with their checklists and prerequisites. Validity
+"""The permit types of docs/design.md, with their checklists and prerequisites. Validity
 and reminder offsets are typical values: estates staff verify them locally in the admin."""
 
 from django.db import migrations

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-# Qazvin's traditional sweets (DESIGN.md); staff add more in the admin.
+# Qazvin's traditional sweets; staff add more in the admin.
 PRODUCTS = [
     ("baklava", "باقلوا", "Baklava", "kg", None, 10),
     ("rice-cookies", "نان برنجی", "Rice cookies", "kg", None, 20),
