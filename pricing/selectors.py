@@ -179,7 +179,7 @@ REVIEW_PAGE_SIZE = 25
 
 
 def review_queue(*, price_round, status=None, flagged_only=False, product_id=None, channel=None):
-    """Current submissions of a round with their flags (outliers by docs/design.md's rules, big
+    """Current submissions of a round with their flags (outliers by the rules of pricing.statistics, big
     moves, missing cost lines), flagged first, then by product, channel and price. Returns the
     light rows of the whole filtered queue (for counting and paging); `review_page` loads one
     page of them in full. Two queries whatever the size: statistics + light rows."""

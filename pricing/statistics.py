@@ -8,7 +8,7 @@ definitions:
   compared per kg (Rials);
 - quartiles and median: percentile_cont (linear interpolation at f·(n−1));
 - trimmed mean: drop ⌊0.1·n⌋ prices at each end, average the rest;
-- outliers (docs/design.md): p ≥ 3·median or p ≤ median/3 when n ≥ 3; or a robust z on log price
+- outliers (flagged for the union head's review, never removed by themselves): p ≥ 3·median or p ≤ median/3 when n ≥ 3; or a robust z on log price
   above 3 when n ≥ 5, z = 0.6745·|ln p − median(ln p)| / MAD(ln p) (skipped when MAD = 0).
 """
 
