@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.middleware.csrf import get_token
@@ -29,6 +29,7 @@ from core.middleware import mark_public
 from core.persian import normalize_digits_only
 
 from . import dashboard_cache, join_flow, roles, selectors, services
+from .access import active_member_or_403, own_member_or_403, owner_member_or_403
 from .extensions import dashboard_section_providers
 from .forms import (
     ChangeRequestForm,
@@ -40,27 +41,12 @@ from .forms import (
     MemberProfileForm,
     MembershipApplicationForm,
 )
-from .models import County, Member, MemberUser, User
+from .models import County, Member, User
 
 logger = logging.getLogger(__name__)
 
 DIRECTORY_PAGE_SIZE = 12
 DIRECTORY_CACHE_SECONDS = 60
-DIRECTORY_CACHE_RELEASE = "1"  # bump when the directory's templates change
-
-
-def _own_member_or_403(request) -> Member:
-    member = roles.member_of(request.user)
-    if member is None:
-        raise PermissionDenied
-    return member
-
-
-def _active_member_or_403(request) -> Member:
-    member = _own_member_or_403(request)
-    if not member.is_active_member:
-        raise PermissionDenied
-    return member
 
 
 def _form_error(form, error: ValidationError):
@@ -205,7 +191,7 @@ def dashboard(request):
     html = dashboard_cache.cached_html(request)
     if html is not None:
         return HttpResponse(html)
-    member = _own_member_or_403(request)
+    member = own_member_or_403(request)
     if member.status == Member.Status.APPLIED:
         return render(request, "members/awaiting.html", {"member": member})
 
@@ -229,7 +215,7 @@ def dashboard(request):
 @require_http_methods(["GET", "POST"])
 def profile_edit(request):
     """Active members' users edit the profile (identity fields are locked)."""
-    member = _active_member_or_403(request)
+    member = active_member_or_403(request)
     form = MemberProfileForm(request.POST or None, request.FILES or None, instance=member)
     if request.method == "POST" and form.is_valid():
         try:
@@ -253,7 +239,7 @@ def profile_edit(request):
 @require_http_methods(["GET", "POST"])
 def change_request(request):
     """Active members' users ask the staff to correct a locked identity field."""
-    member = _active_member_or_403(request)
+    member = active_member_or_403(request)
     form = ChangeRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -272,18 +258,11 @@ def change_request(request):
     return render(request, "members/change_request.html", {"form": form, "member": member})
 
 
-def _owner_member_or_403(request) -> Member:
-    member = _active_member_or_403(request)
-    if not MemberUser.objects.filter(member=member, user=request.user, role=MemberUser.Role.OWNER).exists():
-        raise PermissionDenied
-    return member
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def colleague_invite(request):
     """The owner of an active member invites a colleague by mobile number."""
-    member = _owner_member_or_403(request)
+    member = owner_member_or_403(request)
     form = ColleagueInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -306,7 +285,7 @@ def colleague_invite(request):
 @require_POST
 def colleague_remove(request, pk):
     """The owner removes a colleague of their own member (another member's link → 404)."""
-    member = _owner_member_or_403(request)
+    member = owner_member_or_403(request)
     link = selectors.member_colleague_link_or_404(member=member, pk=pk)
     try:
         services.member_remove_colleague(member=member, actor=request.user, link=link)
@@ -321,7 +300,7 @@ def colleague_remove(request, pk):
 @require_POST
 def invitation_cancel(request, pk):
     """The owner withdraws an invitation of their own member (another member's → 404)."""
-    member = _owner_member_or_403(request)
+    member = owner_member_or_403(request)
     invitation = selectors.member_invitation_or_404(member=member, pk=pk)
     services.invitation_cancel(invitation=invitation, actor=request.user)
     messages.success(request, _("The invitation was withdrawn."))
@@ -373,7 +352,7 @@ def invitation_accept(request, token):
 @require_POST
 def message_reply(request, pk):
     """A member's users answer a message sent through the directory (another member's → 404)."""
-    member = _active_member_or_403(request)
+    member = active_member_or_403(request)
     message = selectors.member_message_or_404(member=member, pk=pk)
     form = ContactReplyForm(request.POST)
     if form.is_valid():
@@ -423,7 +402,7 @@ def directory(request):
     params = directory_params(request)
     request.canonical_path = request.path + (f"?{urlencode(params)}" if params else "")
     language = translation.get_language()
-    version = f"{DIRECTORY_CACHE_RELEASE}:{dashboard_cache.directory_token()}:{language}"
+    version = f"{dashboard_cache.directory_token()}:{language}"
     digest = hashlib.sha256(repr(sorted(params.items())).encode()).hexdigest()[:32]
     whole_page = not request.user.is_authenticated and not len(messages.get_messages(request))
     page_key = f"directory:page:{version}:{digest}"
