@@ -2,6 +2,7 @@
 written exactly when the change is."""
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 
 from .models import AuditEntry
 from .validators import mask_identifier
@@ -55,3 +56,23 @@ def audit_entries_for(instance):
     return AuditEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False), object_id=str(instance.pk)
     ).select_related("actor")
+
+
+@transaction.atomic
+def staff_edit_save(*, instance, actor, action: str, changes: dict, after_commit=()) -> None:
+    """The write behind a plain admin edit of a row that has no richer service: the row and its
+    audit entry in one transaction; `after_commit` callables (cache versions to bump) run once
+    the edit is committed."""
+    instance.save()
+    audit_record(actor=actor, action=action, instance=instance, changes=changes)
+    for callback in after_commit:
+        transaction.on_commit(callback, robust=True)
+
+
+@transaction.atomic
+def staff_edit_delete(*, instance, actor, action: str, after_commit=()) -> None:
+    """The same for deleting a row in the admin (the audit entry keeps what it was)."""
+    audit_record(actor=actor, action=action, instance=instance, changes={})
+    instance.delete()
+    for callback in after_commit:
+        transaction.on_commit(callback, robust=True)

@@ -7,8 +7,8 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_access import EVERYTHING, AuditedAdminMixin, EstatesStaffAccess
 from core.admin_jalali import JalaliAdminMixin
-from members import roles
 
 from . import qa_cache
 from .forms import JalaliDateTimeField
@@ -29,28 +29,16 @@ from .models import (
 DATETIME_JALALI = {models.DateTimeField: {"form_class": JalaliDateTimeField}}
 
 
-class EstatesStaffMixin:
-    """Estates staff run events in the admin without per-model permissions (as in members)."""
+class EstatesStaffMixin(EstatesStaffAccess):
+    """Estates staff run events in the admin without per-model permissions, deleting too."""
 
-    def has_module_permission(self, request):
-        return roles.is_estates_staff(request.user) or super().has_module_permission(request)
-
-    def has_view_permission(self, request, obj=None):
-        return roles.is_estates_staff(request.user) or super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request, *args):
-        return roles.is_estates_staff(request.user) or super().has_add_permission(request, *args)
-
-    def has_change_permission(self, request, obj=None):
-        return roles.is_estates_staff(request.user) or super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return roles.is_estates_staff(request.user) or super().has_delete_permission(request, obj)
+    staff_may = EVERYTHING
 
 
-class QaChangesMixin:
-    """Saves and deletes made here change what the event's live Q&A shows: its version is
-    bumped (`qa_event_path`: how a row leads to its event)."""
+class QaChangesMixin(AuditedAdminMixin):
+    """Saves and deletes made here go through the platform's write service (audited) and change
+    what the event's live Q&A shows: its version is bumped after the commit (`qa_event_path`:
+    how a row leads to its event)."""
 
     qa_event_path = "event_id"
 
@@ -60,18 +48,15 @@ class QaChangesMixin:
     def _one(self, obj):
         return self._qa_events(type(obj).objects.filter(pk=obj.pk))
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        qa_cache.bump_event(*self._one(obj))
+    def after_edit(self, obj):
+        if obj.pk is None:  # a new row: its event is known once it is saved
+            return (lambda: qa_cache.bump_event(*self._one(obj)),)
+        events = self._one(obj)  # before a delete takes the row away
+        return (lambda: qa_cache.bump_event(*events, *self._one(obj)),)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         qa_cache.bump_event(*self._one(form.instance))
-
-    def delete_model(self, request, obj):
-        events = self._one(obj)
-        super().delete_model(request, obj)
-        qa_cache.bump_event(*events)
 
     def delete_queryset(self, request, queryset):
         events = self._qa_events(queryset)

@@ -8,6 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core import fragment_cache
+from core.admin_access import VIEW_CHANGE, EstatesStaffAccess
 from core.admin_jalali import JalaliAdminMixin
 from core.admin_perf import LargeTableAdminMixin
 from core.audit import audit_entries_for
@@ -62,17 +63,11 @@ class UserAdmin(JalaliAdminMixin, DjangoUserAdmin):
         fragment_cache.bump(fragment_cache.PEOPLE)
 
 
-class EstatesStaffAccessMixin:
-    """Estates staff work on the registry without per-model permissions; superusers too."""
+class EstatesStaffAccessMixin(EstatesStaffAccess):
+    """Estates staff view and change the registry without per-model permissions (adding goes
+    through the application, deleting never)."""
 
-    def has_module_permission(self, request):
-        return roles.is_estates_staff(request.user) or super().has_module_permission(request)
-
-    def has_view_permission(self, request, obj=None):
-        return roles.is_estates_staff(request.user) or super().has_view_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return roles.is_estates_staff(request.user) or super().has_change_permission(request, obj)
+    staff_may = VIEW_CHANGE
 
 
 class MemberUserInline(EstatesStaffAccessMixin, admin.TabularInline):

@@ -5,12 +5,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_access import VIEW_ADD_CHANGE, AuditedAdminMixin, EstatesStaffAccess
 from core.admin_display import AdminDisplayMixin
 from core.admin_jalali import JalaliAdminMixin
 from core.admin_perf import LargeTableAdminMixin
-from core.audit import audit_record
 from members.models import County
-from members.roles import is_estates_staff
 
 from .models import (
     CaseDocument,
@@ -27,20 +26,11 @@ from .models import (
 from .selectors import permits_with_state
 
 
-class StaffAccess:
-    """Estates staff manage permits without per-model permissions (superusers too)."""
+class StaffAccess(EstatesStaffAccess):
+    """Estates staff manage permits without per-model permissions; deleting is left to
+    Django's permissions."""
 
-    def has_module_permission(self, request):
-        return is_estates_staff(request.user) or super().has_module_permission(request)
-
-    def has_view_permission(self, request, obj=None):
-        return is_estates_staff(request.user) or super().has_view_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return is_estates_staff(request.user) or super().has_change_permission(request, obj)
-
-    def has_add_permission(self, request, *args):
-        return is_estates_staff(request.user) or super().has_add_permission(request, *args)
+    staff_may = VIEW_ADD_CHANGE
 
 
 class ReadOnly:
@@ -54,15 +44,8 @@ class ReadOnly:
         return False
 
 
-class AuditedAdmin:
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        audit_record(
-            actor=request.user,
-            action=f"permits.admin_{'change' if change else 'add'}_{obj._meta.model_name}",
-            instance=obj,
-            changes={field: str(form.cleaned_data.get(field)) for field in form.changed_data},
-        )
+class AuditedAdmin(AuditedAdminMixin):
+    """Permit rows staff edit in the admin: through the platform's write service, audited."""
 
 
 class ChecklistItemInline(StaffAccess, admin.TabularInline):

@@ -5,11 +5,9 @@ the services. Nobody deletes through the admin."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_access import EstatesStaffAdmin
-from core.audit import audit_record
+from core.admin_access import AuditedAdminMixin, EstatesStaffAdmin
 from core.exports import Table, table_response
 from core.jalali import format_date
 from members.dashboard_cache import bump_global
@@ -63,7 +61,7 @@ class CriterionInline(StaffInline, admin.TabularInline):
 
 
 @admin.register(Call)
-class CallAdmin(EstatesStaffAdmin):
+class CallAdmin(AuditedAdminMixin, EstatesStaffAdmin):
     list_display = ["title", "kind", "status", "deadline", "capacity", "published_at", "results_published_at"]
     list_filter = ["status", "kind"]
     search_fields = ["title"]
@@ -77,13 +75,9 @@ class CallAdmin(EstatesStaffAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
-        transaction.on_commit(bump_global, robust=True)  # members' dashboards list open calls
-        audit_record(
-            actor=request.user,
-            action=f"programmes.admin_{'change' if change else 'add'}_call",
-            instance=obj,
-            changes={field: str(form.cleaned_data.get(field)) for field in form.changed_data},
-        )
+
+    def after_edit(self, obj):
+        return (bump_global,)  # members' dashboards list open calls
 
     def _run(self, request, queryset, service, done):
         for call in queryset:

@@ -94,3 +94,7 @@ def test_votes_edited_in_admin_keep_the_count(actors, client_as):
     assert question.vote_count == 1
     assert fragment_cache.tokens(qa_cache.qa_version_name(event.pk)) != before
     assert Question.objects.count() == 1
+    from core.models import AuditEntry
+
+    entry = AuditEntry.objects.get(action="events.admin_change_question")
+    assert (entry.actor, entry.object_id) == (actors.staff, str(question.pk))
