@@ -59,7 +59,7 @@ class EstatesStaffAdmin(EstatesStaffAccess, JalaliAdminMixin, admin.ModelAdmin):
 class AuditedAdminMixin:
     """Plain admin edits through the platform's write service: the row, an audit entry naming
     the changed fields (`<app>.admin_<add|change|delete>_<model>`) and `after_edit(obj)`'s
-    callables after the commit, in one transaction."""
+    callables (version bumps) after the write, in one transaction."""
 
     def after_edit(self, obj):
         return ()
@@ -73,11 +73,9 @@ class AuditedAdminMixin:
             actor=request.user,
             action=self._admin_action(obj, "change" if change else "add"),
             changes={field: str(form.cleaned_data.get(field)) for field in form.changed_data},
-            after_commit=self.after_edit(obj),
+            after=self.after_edit(obj),
         )
 
     def delete_model(self, request, obj):
         callbacks = self.after_edit(obj)
-        staff_edit_delete(
-            instance=obj, actor=request.user, action=self._admin_action(obj, "delete"), after_commit=callbacks
-        )
+        staff_edit_delete(instance=obj, actor=request.user, action=self._admin_action(obj, "delete"), after=callbacks)

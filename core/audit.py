@@ -59,20 +59,20 @@ def audit_entries_for(instance):
 
 
 @transaction.atomic
-def staff_edit_save(*, instance, actor, action: str, changes: dict, after_commit=()) -> None:
+def staff_edit_save(*, instance, actor, action: str, changes: dict, after=()) -> None:
     """The write behind a plain admin edit of a row that has no richer service: the row and its
-    audit entry in one transaction; `after_commit` callables (cache versions to bump) run once
-    the edit is committed."""
+    audit entry in one transaction; then the `after` callables (cache versions to bump with
+    `core.fragment_cache.bump`, which bumps again when the transaction commits)."""
     instance.save()
     audit_record(actor=actor, action=action, instance=instance, changes=changes)
-    for callback in after_commit:
-        transaction.on_commit(callback, robust=True)
+    for callback in after:
+        callback()
 
 
 @transaction.atomic
-def staff_edit_delete(*, instance, actor, action: str, after_commit=()) -> None:
+def staff_edit_delete(*, instance, actor, action: str, after=()) -> None:
     """The same for deleting a row in the admin (the audit entry keeps what it was)."""
     audit_record(actor=actor, action=action, instance=instance, changes={})
     instance.delete()
-    for callback in after_commit:
-        transaction.on_commit(callback, robust=True)
+    for callback in after:
+        callback()

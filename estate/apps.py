@@ -12,5 +12,5 @@ class EstateConfig(AppConfig):
         from .anonymise import member_estate_erase
         from .dashboard import member_dashboard_section
 
-        register_dashboard_section(member_dashboard_section)
+        register_dashboard_section(member_dashboard_section, models=self.get_models())
         register_member_eraser(member_estate_erase)

@@ -37,7 +37,7 @@ class EstatesStaffMixin(EstatesStaffAccess):
 
 class QaChangesMixin(AuditedAdminMixin):
     """Saves and deletes made here go through the platform's write service (audited) and change
-    what the event's live Q&A shows: its version is bumped after the commit (`qa_event_path`:
+    what the event's live Q&A shows: its version is bumped (`qa_event_path`:
     how a row leads to its event)."""
 
     qa_event_path = "event_id"
@@ -49,9 +49,7 @@ class QaChangesMixin(AuditedAdminMixin):
         return self._qa_events(type(obj).objects.filter(pk=obj.pk))
 
     def after_edit(self, obj):
-        if obj.pk is None:  # a new row: its event is known once it is saved
-            return (lambda: qa_cache.bump_event(*self._one(obj)),)
-        events = self._one(obj)  # before a delete takes the row away
+        events = self._one(obj) if obj.pk is not None else []  # before a delete takes the row
         return (lambda: qa_cache.bump_event(*events, *self._one(obj)),)
 
     def save_related(self, request, form, formsets, change):

@@ -11,7 +11,9 @@ class EventsConfig(AppConfig):
 
         from .dashboard import member_dashboard_section
 
-        register_dashboard_section(member_dashboard_section)
+        register_dashboard_section(
+            member_dashboard_section, models=self.get_models(), shared_models=[self.get_model("Event")]
+        )
 
         # Rows that decide who may use the Q&A renew the access epoch of its poll (qa_access).
         from . import qa_access

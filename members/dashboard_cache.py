@@ -5,12 +5,19 @@ The rendered page is stored under a key made of the user, the member, the langua
 date and three version tokens:
 
 - the member's token, replaced on commit whenever a row pointing at the member is saved or
-  deleted (a price submission, a permit, a registration, a colleague link, the member itself …);
+  deleted in a table an app declared for its dashboard section (`members.extensions.
+  register_dashboard_section(..., models=...)`: a price submission, a permit, a registration, a
+  colleague link, the member itself …);
 - the user's token, replaced the same way for rows pointing at the user (notifications,
   questions, votes …) and after every write request (POST, PUT, DELETE …) the user makes
   (`DashboardWriteMiddleware`), which also replaces their member's token: what a member changes
   in the portal is on their dashboard at once, even when a service used `QuerySet.update()`;
-- a global token for what every dashboard shows (price rounds, events, permit types, products).
+- a global token for what every dashboard shows (the `shared_models` the apps declare: price
+  rounds, events, permit types, products; services bump it too, e.g. a programme call opened).
+
+The tokens are versions of the platform's one fragment cache (`core.fragment_cache`); the
+templates' fingerprint is part of the key, so a release that changes them never serves a page
+the one before cached.
 
 Entries live `DASHBOARD_CACHE_SECONDS` (120 s): the bound on staleness for changes no signal
 sees (another person's bulk `update()`, e.g. the union head's bulk review decisions or votes on
@@ -18,53 +25,64 @@ the member's questions). One user's page is never served to anybody else: the us
 member are both in the key; the CSRF token and flash messages are never cached (the token is
 put in per request; a page with messages is rendered afresh)."""
 
-import uuid
+import functools
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import models, transaction
+from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.middleware.csrf import get_token
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
 from django.utils import timezone, translation
 
+from core import fragment_cache
+
 DASHBOARD_CACHE_SECONDS = 120
-# Part of every key: bump it when the dashboard's templates change in a way a deploy must show
-# at once (otherwise the old markup lives at most DASHBOARD_CACHE_SECONDS).
-RELEASE = "1"
 CSRF_PLACEHOLDER = "csrf-placeholder-7f3a9c1e4b"
-# What every member's dashboard shows from these tables (not their own rows).
-GLOBAL_MODELS = frozenset({"pricing.priceround", "catalogue.product", "events.event", "permits.permittype"})
-VERSION_SECONDS = 24 * 3600
+GLOBAL = "dashboard.global"
 
 
-def _member_key(member_id) -> str:
-    return f"dash:m:{member_id}"
+def member_version(member_id) -> str:
+    return f"dashboard.member.{member_id}"
 
 
-def _user_key(user_id) -> str:
-    return f"dash:u:{user_id}"
-
-
-GLOBAL_KEY = "dash:g"
-
-
-def _new_token() -> str:
-    return uuid.uuid4().hex[:12]
+def user_version(user_id) -> str:
+    return f"dashboard.user.{user_id}"
 
 
 def bump_member(member_id) -> None:
     if member_id:
-        cache.set(_member_key(member_id), _new_token(), VERSION_SECONDS)
+        fragment_cache.bump(member_version(member_id))
 
 
 def bump_user(user_id) -> None:
     if user_id:
-        cache.set(_user_key(user_id), _new_token(), VERSION_SECONDS)
+        fragment_cache.bump(user_version(user_id))
 
 
 def bump_global() -> None:
-    cache.set(GLOBAL_KEY, _new_token(), VERSION_SECONDS)
+    fragment_cache.bump(GLOBAL)
+
+
+@functools.cache
+def _section_templates() -> tuple[str, ...]:
+    names = []
+    for config in apps.get_app_configs():
+        name = f"{config.label}/_dashboard_section.html"
+        try:
+            get_template(name)
+        except TemplateDoesNotExist:
+            continue
+        names.append(name)
+    return tuple(names)
+
+
+def _release() -> str:
+    """The fingerprint of the dashboard's templates (its page and every app's section)."""
+    return fragment_cache.fingerprint(templates=("members/dashboard.html", *_section_templates()))
 
 
 def _link_key(user_id) -> str:
@@ -77,7 +95,7 @@ def _page_key(user, member_id, member_stamp) -> str:
     return ":".join(
         [
             "dash:page",
-            RELEASE,
+            _release(),
             str(user.pk),
             f"{user.date_joined.timestamp():.6f}",
             # The navigation shows the user's roles: a role gained or lost renders anew.
@@ -88,14 +106,6 @@ def _page_key(user, member_id, member_stamp) -> str:
             timezone.localdate().isoformat(),
         ]
     )
-
-
-def _fresh_token(key, found) -> str:
-    token = found.get(key)
-    if token is None:
-        cache.add(key, _new_token(), VERSION_SECONDS)
-        token = cache.get(key) or "none"
-    return token
 
 
 def _cacheable(request) -> bool:
@@ -110,19 +120,24 @@ def cached_html(request) -> str | None:
     if not _cacheable(request):
         return None
     user = request.user
-    found = cache.get_many([GLOBAL_KEY, _user_key(user.pk), _link_key(user.pk)])
-    link = found.get(_link_key(user.pk))
-    user_token = found.get(_user_key(user.pk))
-    if link is None or user_token is None or link[2] != user_token or GLOBAL_KEY not in found:
+    link_key = _link_key(user.pk)
+    found = cache.get_many(
+        [fragment_cache.version_key(GLOBAL), fragment_cache.version_key(user_version(user.pk)), link_key]
+    )
+    link = found.get(link_key)
+    head = fragment_cache.current(found, (GLOBAL, user_version(user.pk)))
+    if link is None or head is None or link[2] != head[1]:
         return None
     member_id, member_stamp, _token = link
     page_key = _page_key(user, member_id, member_stamp)
-    more = cache.get_many([_member_key(member_id), page_key])
-    stored = more.get(page_key)
-    tokens = (found[GLOBAL_KEY], more.get(_member_key(member_id)), user_token)
-    if stored is None or stored[0] != tokens:
+    more = cache.get_many([fragment_cache.version_key(member_version(member_id)), page_key])
+    member_token = fragment_cache.current(more, (member_version(member_id),))
+    if member_token is None:
         return None
-    return stored[1].replace(CSRF_PLACEHOLDER, get_token(request))
+    entry = fragment_cache.fresh(more, [page_key], (head[0], member_token[0], head[1]))
+    if page_key not in entry:
+        return None
+    return entry[page_key].replace(CSRF_PLACEHOLDER, get_token(request))
 
 
 def cached_page(request, *, member, render) -> str:
@@ -133,24 +148,22 @@ def cached_page(request, *, member, render) -> str:
     if not _cacheable(request):
         return render(get_token(request))
     user = request.user
-    keys = [GLOBAL_KEY, _member_key(member.pk), _user_key(user.pk)]
-    found = cache.get_many(keys)
-    tokens = tuple(_fresh_token(key, found) for key in keys)
+    tokens = fragment_cache.tokens(GLOBAL, member_version(member.pk), user_version(user.pk))
     member_stamp = f"{member.created_at.timestamp():.6f}"
     html = render(CSRF_PLACEHOLDER)
-    cache.set_many(
-        {
-            _page_key(user, member.pk, member_stamp): (tokens, html),
-            _link_key(user.pk): (member.pk, member_stamp, tokens[2]),
-        },
-        DASHBOARD_CACHE_SECONDS,
-    )
+    fragment_cache.store(_page_key(user, member.pk, member_stamp), html, tokens, DASHBOARD_CACHE_SECONDS)
+    cache.set(_link_key(user.pk), (member.pk, member_stamp, tokens[2]), DASHBOARD_CACHE_SECONDS)
     return html.replace(CSRF_PLACEHOLDER, get_token(request))
 
 
 # --- what bumps the tokens --------------------------------------------------------------------
+# Only the tables an app declares (members.extensions): a save or delete of a row renews the
+# dashboard of the member and the user it points at; of a shared table, every dashboard; of a
+# table with a version (`table_version`), the caches built from that table.
 
 _targets: dict[type, tuple[list[str], list[str], bool]] = {}
+_shared: set[type] = set()
+_versioned: set[type] = set()
 
 
 def _targets_of(model) -> tuple[list[str], list[str], bool]:
@@ -170,93 +183,73 @@ def _targets_of(model) -> tuple[list[str], list[str], bool]:
             member_fields.append("pk")
         if model is user_model:
             user_fields.append("pk")
-        is_global = model._meta.label_lower in GLOBAL_MODELS
-        _targets[model] = (member_fields, user_fields, is_global)
+        _targets[model] = (member_fields, user_fields, model in _shared)
     return _targets[model]
 
 
-# --- tables' versions: caches of lists that are the same for everybody ------------------------
-
-# Saving or deleting a row of these tables renews the table's token; `tables_token(...)` is part
-# of the keys of the public directory (members.views.directory) and the staff's permit dashboard
-# (permits.selectors.staff_dashboard_cached), which are thus renewed by any such change.
-TRACKED_TABLES = frozenset(
-    {
-        "members.member",
-        "catalogue.product",
-        "permits.permit",
-        "permits.permitcase",
-        "permits.casestep",
-        "permits.permittype",
-        "permits.worker",
-    }
-)
+def _connect(model) -> None:
+    uid = model._meta.label_lower
+    post_save.connect(_changed, sender=model, dispatch_uid=f"members.dashboard_cache.saved.{uid}")
+    post_delete.connect(_changed, sender=model, dispatch_uid=f"members.dashboard_cache.deleted.{uid}")
 
 
-def _table_key(label) -> str:
-    return f"table-version:{label}"
+def watch(models_=(), *, shared=(), versioned=()) -> None:
+    """Declared by the apps in their ready(): see members.extensions.register_dashboard_section
+    and register_table_versions."""
+    _shared.update(shared)
+    _versioned.update(versioned)
+    for model in (*models_, *shared, *versioned):
+        _targets.pop(model, None)
+        _connect(model)
+
+
+def table_version(label) -> str:
+    return f"table.{label}"
 
 
 def tables_token(*labels) -> str:
-    keys = [_table_key(label) for label in labels]
-    found = cache.get_many(keys)
-    tokens = []
-    for key in keys:
-        token = found.get(key)
-        if token is None:
-            cache.add(key, _new_token(), VERSION_SECONDS)
-            token = cache.get(key) or "none"
-        tokens.append(token)
-    return ".".join(tokens)
+    return ".".join(fragment_cache.tokens(*(table_version(label) for label in labels)))
 
 
 def bump_table(label) -> None:
-    cache.set(_table_key(label), _new_token(), VERSION_SECONDS)
+    fragment_cache.bump(table_version(label))
 
 
 def directory_token() -> str:
     return tables_token("members.member", "catalogue.product")
 
 
-def _bump_now_and_on_commit(function) -> None:
-    function()
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(function, robust=True)
-
-
 def _products_changed(sender, instance, action, **kwargs):
     if action.startswith("post_"):
-        _bump_now_and_on_commit(lambda: bump_table("members.member"))
+        bump_table("members.member")
 
 
 def _changed(sender, instance, **kwargs):
-    label = sender._meta.label_lower
-    if label in TRACKED_TABLES:
-        _bump_now_and_on_commit(lambda: bump_table(label))
+    if sender in _versioned:
+        bump_table(sender._meta.label_lower)
     member_fields, user_fields, is_global = _targets_of(sender)
-    if not (member_fields or user_fields or is_global):
-        return
-    member_ids = {getattr(instance, name) for name in member_fields}
-    user_ids = {getattr(instance, name) for name in user_fields}
-
-    def bump():
-        for member_id in member_ids:
-            bump_member(member_id)
-        for user_id in user_ids:
-            bump_user(user_id)
-        if is_global:
-            bump_global()
-
+    names = [member_version(getattr(instance, name)) for name in member_fields if getattr(instance, name)]
+    names += [user_version(getattr(instance, name)) for name in user_fields if getattr(instance, name)]
+    if is_global:
+        names.append(GLOBAL)
     # Now (what this transaction's own later reads see) and again once committed: a page
     # rendered by another request between the two, from rows before the commit, is never read.
-    _bump_now_and_on_commit(bump)
+    fragment_cache.bump(*names)
 
 
 def connect_signals() -> None:
-    post_save.connect(_changed, dispatch_uid="members.dashboard_cache.saved")
-    post_delete.connect(_changed, dispatch_uid="members.dashboard_cache.deleted")
-    from .models import Member
+    """The members app's own tables (and the catalogue's products, which every dashboard and the
+    directory show)."""
+    from catalogue.models import Product
+    from core.models import Notification
 
+    from .models import Member, MemberUser
+
+    watch(
+        [get_user_model(), Member, MemberUser, Notification, *apps.get_app_config("members").get_models()],
+        shared=[Product],
+        versioned=[Member, Product],
+    )
     m2m_changed.connect(
         _products_changed, sender=Member.products.through, dispatch_uid="members.dashboard_cache.products"
     )

@@ -7,10 +7,16 @@ class PermitsConfig(AppConfig):
     verbose_name = _("Health permits")
 
     def ready(self):
-        from members.extensions import register_dashboard_section, register_member_eraser
+        from members.extensions import register_dashboard_section, register_member_eraser, register_table_versions
 
         from .anonymise import member_permits_erase
         from .dashboard import member_dashboard_section
 
-        register_dashboard_section(member_dashboard_section)
+        register_dashboard_section(
+            member_dashboard_section, models=self.get_models(), shared_models=[self.get_model("PermitType")]
+        )
+        # The staff's permit dashboard is cached under these tables' versions (selectors).
+        register_table_versions(
+            *(self.get_model(name) for name in ("Permit", "PermitCase", "CaseStep", "PermitType", "Worker"))
+        )
         register_member_eraser(member_permits_erase)

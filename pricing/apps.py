@@ -11,4 +11,6 @@ class PricingConfig(AppConfig):
 
         from .dashboard import member_dashboard_section
 
-        register_dashboard_section(member_dashboard_section)
+        register_dashboard_section(
+            member_dashboard_section, models=self.get_models(), shared_models=[self.get_model("PriceRound")]
+        )

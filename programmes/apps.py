@@ -12,5 +12,5 @@ class ProgrammesConfig(AppConfig):
         from .anonymise import member_programmes_erase
         from .dashboard import member_dashboard_section
 
-        register_dashboard_section(member_dashboard_section)
+        register_dashboard_section(member_dashboard_section, models=self.get_models())
         register_member_eraser(member_programmes_erase)

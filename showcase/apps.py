@@ -12,5 +12,5 @@ class ShowcaseConfig(AppConfig):
         from .dashboard import member_dashboard_section
         from .services import member_showcase_erase
 
-        register_dashboard_section(member_dashboard_section)
+        register_dashboard_section(member_dashboard_section, models=self.get_models())
         register_member_eraser(member_showcase_erase)

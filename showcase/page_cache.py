@@ -14,12 +14,18 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 
+from core import fragment_cache
 from members.dashboard_cache import CSRF_PLACEHOLDER, bump_table, tables_token
 
 PAGE_SECONDS = 60
-RELEASE = "1"  # bump when the showcase's templates change in a way a deploy must show at once
 LISTING_TABLE = "showcase.listing"
 TABLES = (LISTING_TABLE, "members.member", "permits.permit", "catalogue.product")
+
+
+def _release() -> str:
+    """The fingerprint of the showcase's page templates (a release that changes them starts new
+    entries)."""
+    return fragment_cache.fingerprint(templates=("showcase/list.html", "showcase/detail.html"))
 
 
 def bump() -> None:
@@ -29,7 +35,7 @@ def bump() -> None:
 
 def _key(request) -> str:
     digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    version = f"{RELEASE}:{tables_token(*TABLES)}:{timezone.localdate().isoformat()}:{translation.get_language()}"
+    version = f"{_release()}:{tables_token(*TABLES)}:{timezone.localdate().isoformat()}:{translation.get_language()}"
     return f"showcase:page:{version}:{digest}"
 
 
