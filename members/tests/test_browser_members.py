@@ -78,7 +78,8 @@ def test_apply_approve_and_see_the_dashboard(page, browser, live_server):
     page.fill("#id_password2", PASSWORD)
     _no_wider_than_the_phone(page)
     screenshot(page, "members-join-fa-phone")
-    page.click("[data-testid=join-form] button[type=submit]")
+    with page.expect_navigation():
+        page.click("[data-testid=join-form] button[type=submit]")
     assert page.locator("[data-testid=form-errors]").is_visible()
     assert page.input_value("#id_business_name") == "شیرینی خانگی نسترن"
     assert page.input_value("#id_owner_national_id") == "۰۰۱۲۳۴۵۶۷۹"
@@ -107,8 +108,8 @@ def test_apply_approve_and_see_the_dashboard(page, browser, live_server):
     admin.goto("/admin/members/member/?status__exact=applied")
     admin.check(f"input[name=_selected_action][value='{member.pk}']")
     admin.select_option("select[name=action]", "approve")
-    admin.click("button[name=index]")
-    admin.wait_for_load_state()
+    with admin.expect_navigation():
+        admin.click("button[name=index]")
     assert admin.locator(".messagelist").inner_text().strip() == "۱ عضو تأیید شد."  # Persian digits in the admin
     screenshot(admin, "members-admin-approved-desktop")
     member.refresh_from_db()
@@ -125,17 +126,19 @@ def test_apply_approve_and_see_the_dashboard(page, browser, live_server):
     _no_wider_than_the_phone(member_page)
     screenshot(member_page, "members-dashboard-fa-phone")
     member_page.click("button.navbar-toggler")
-    member_page.click("[data-testid=lang-switch]")
-    member_page.wait_for_load_state()
+    with member_page.expect_navigation():
+        member_page.click("[data-testid=lang-switch]")
     assert member_page.locator("[data-testid=member-status]").first.inner_text() == "Active"
     assert member_page.locator("[data-testid=membership-number]").inner_text() == "1001"
     _no_wider_than_the_phone(member_page)
     screenshot(member_page, "members-dashboard-en-phone")
-    member_page.click("text=Edit profile")
+    with member_page.expect_navigation():
+        member_page.click("text=Edit profile")
     member_page.wait_for_url("**/members/me/edit/")
     assert member_page.locator("#id_owner_national_id").is_disabled()
     member_page.fill("#id_workers_count", "3")
-    member_page.click("[data-testid=profile-form] button[type=submit]")
+    with member_page.expect_navigation():
+        member_page.click("[data-testid=profile-form] button[type=submit]")
     member_page.wait_for_url("**/members/me/")
     member.refresh_from_db()
     assert member.workers_count == 3
@@ -166,9 +169,11 @@ def test_directory_in_both_languages_at_phone_width(page):
     _no_wider_than_the_phone(page)
     screenshot(page, "members-directory-fa-phone")
     page.fill("input[name=q]", "مريم")  # Arabic ي
-    page.click("[data-testid=directory-filters] button[type=submit]")
+    with page.expect_navigation():
+        page.click("[data-testid=directory-filters] button[type=submit]")
     assert page.locator("[data-testid=directory-list] article").count() == 1
-    page.click("[data-testid=directory-list] article a")
+    with page.expect_navigation():
+        page.click("[data-testid=directory-list] article a")
     assert "نشانی محرمانه" not in page.content()
     assert "تاکستان" in page.locator("[data-testid=directory-contact]").inner_text()
     _no_wider_than_the_phone(page)
@@ -176,12 +181,13 @@ def test_directory_in_both_languages_at_phone_width(page):
     page.fill("#id_sender_name", "خریدار")
     page.fill("#id_sender_mobile", "۰۹۱۳۵۵۵۰۰۰۰")
     page.fill("#id_body", "برای نوروز ۱۰ کیلو باقلوا می‌خواهم.")
-    page.click("[data-testid=contact-form] button[type=submit]")
+    with page.expect_navigation():
+        page.click("[data-testid=contact-form] button[type=submit]")
     assert "پیام شما فرستاده شد" in page.locator(".alert").first.inner_text()
     page.goto("/members/directory/")
     page.click("button.navbar-toggler")
-    page.click("[data-testid=lang-switch]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("[data-testid=lang-switch]")
     assert page.locator("html").get_attribute("dir") == "ltr"
     assert "Directory of members" in page.locator("h1").inner_text()
     _no_wider_than_the_phone(page)
