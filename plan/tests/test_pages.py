@@ -137,7 +137,7 @@ def test_export_is_an_xlsx_of_the_chosen_quarter(actors, client_as):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("شهرستان · نوع", "فعال", "در انتظار تأیید", "تعلیق‌شده", "منقضی", "انصراف")
     assert rows[1] == ("قزوین · صنفی", 1, 0, 0, 0, 0)
-    assert rows[-1] == ("تا تاریخ", "۱۴۰۴/۰۶/۳۱", None, None, None)
+    assert rows[-1][:2] == ("تا تاریخ", "۱۴۰۴/۰۶/۳۱")
 
 
 def _rows_of_data(n):
