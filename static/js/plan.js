@@ -25,7 +25,7 @@
         maintainAspectRatio: false,
         locale: locale,
         plugins: {
-          legend: { display: false },
+          legend: { display: true, rtl: data.persian, labels: { boxWidth: 12 } },
           tooltip: { rtl: data.persian, textDirection: data.persian ? "rtl" : "ltr", callbacks: { label: function (ctx) { return data.series + ": " + show(ctx.parsed.y); } } }
         },
         scales: {
