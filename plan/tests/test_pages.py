@@ -241,3 +241,12 @@ def test_staff_admin_pages_and_saves_are_audited(actors, client_as):
         "plan.objective.create",
         "plan.action.create",
     ]
+
+
+def test_staff_store_the_last_quarter_from_the_admin_without_selecting_rows(actors, client_as):
+    client = client_as("staff")
+    response = client.post(reverse("admin:plan_indicatorsnapshot_changelist"), {"action": "store_last_quarter"})
+    previous = current().previous()
+    assert response.status_code == 302
+    assert IndicatorSnapshot.objects.filter(year=previous.year, quarter=previous.number).count() == 8
+    assert set(IndicatorSnapshot.objects.values_list("computed_by", flat=True)) == {actors.staff.pk}
