@@ -308,7 +308,7 @@ def commitments_on_time(quarter: Quarter, as_of: datetime.date) -> dict:
         [_("Owner"), _("Due"), _("Met on time"), _("Met late"), _("Not met"), _("On time")],
         rows,
         ["count", "count", "count", "count", "percent"],
-        chart={"column": 4},
+        chart={"column": 4, "skip_last": True},
     )
 
 

@@ -25,7 +25,7 @@ def sees_all_indicators(user) -> bool:
 
 def endorsed_plan():
     """The newest endorsed plan with its objectives and actions (3 queries), or None."""
-    actions = Action.objects.select_related("commitment").order_by("sort_order", "id")
+    actions = Action.objects.select_related("commitment", "owner_user").order_by("sort_order", "id")
     objectives = Objective.objects.prefetch_related(Prefetch("actions", queryset=actions)).order_by("sort_order", "id")
     return (
         ActionPlan.objects.filter(endorsed_on__isnull=False)

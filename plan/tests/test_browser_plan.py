@@ -64,3 +64,9 @@ def test_plan_and_indicators_on_a_phone(actors, page, browser, live_server):  # 
     assert download.value.suggested_filename == "cluster-indicators-1404-2.xlsx"
     _fits_phone(page)
     screenshot(page, "plan-indicators-union-head-fa-phone")
+    # the same page on a desktop
+    desktop = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+    wide = desktop.new_page()
+    wide.goto(f"/cluster/indicators/?q={SUMMER.key}")
+    screenshot(wide, "plan-indicators-fa-desktop")
+    desktop.close()

@@ -250,3 +250,16 @@ def test_staff_store_the_last_quarter_from_the_admin_without_selecting_rows(acto
     assert response.status_code == 302
     assert IndicatorSnapshot.objects.filter(year=previous.year, quarter=previous.number).count() == 8
     assert set(IndicatorSnapshot.objects.values_list("computed_by", flat=True)) == {actors.staff.pk}
+
+
+def test_indicators_in_english(client_as):
+    f.member(created=f.at(1404, 1, 10), history=[(f.at(1404, 1, 20), "active")])
+    client = client_as("anonymous")
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("plan:indicators"), {"q": SUMMER.key})
+    html = response.content.decode()
+    assert "Summer 1404, as of its last day, 22 Sep 2025." in html
+    members = response.context["items"][0]
+    assert members["columns"][:2] == ["County · kind", "Active"]
+    assert members["rows"][0] == {"label": "Qazvin · Guild-based", "cells": ["1", "0", "0", "0", "0"]}
+    assert response.context["items"][1]["rows"][0]["cells"] == ["1", "0", "0%"]

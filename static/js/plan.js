@@ -23,6 +23,7 @@
       options: {
         responsive: true,
         maintainAspectRatio: false,
+        animation: false,
         locale: locale,
         plugins: {
           legend: { display: true, rtl: data.persian, labels: { boxWidth: 12 } },
