@@ -263,3 +263,10 @@ def test_indicators_in_english(client_as):
     assert members["columns"][:2] == ["County · kind", "Active"]
     assert members["rows"][0] == {"label": "Qazvin · Guild-based", "cells": ["1", "0", "0", "0", "0"]}
     assert response.context["items"][1]["rows"][0]["cells"] == ["1", "0", "0%"]
+
+
+def test_the_background_task_stores_the_last_quarter_once():
+    from plan.tasks import store_last_quarter
+
+    assert store_last_quarter.call() == 8
+    assert store_last_quarter.call() == 0
