@@ -14,6 +14,7 @@ from events import demo as events_demo
 from members import demo as members_demo
 from news import demo as news_demo
 from permits import demo as permits_demo
+from plan import demo as plan_demo
 from pricing import demo as pricing_demo
 from programmes import demo as programmes_demo
 from showcase import demo as showcase_demo
@@ -29,6 +30,7 @@ DEMO_MODULES = [
     showcase_demo,
     programmes_demo,
     estate_demo,
+    plan_demo,
 ]
 
 
