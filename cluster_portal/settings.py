@@ -317,6 +317,15 @@ NOTIFICATION_MAX_TRIES = env.int("NOTIFICATION_MAX_TRIES", default=5)
 NOTIFICATION_RETRY_SECONDS = env.float("NOTIFICATION_RETRY_SECONDS", default=30)
 NOTIFICATION_SENDING_TIMEOUT = env.int("NOTIFICATION_SENDING_TIMEOUT", default=600)
 
+# --- Membership years (members.services) ----------------------------------------------------
+# A membership runs a (Jalali) year from approval or renewal. Its users are reminded
+# MEMBERSHIP_REMINDER_DAYS days before it ends (once each); MEMBERSHIP_GRACE_DAYS after the end
+# an unrenewed member lapses by itself (`manage.py check_membership_years`, daily). Staff may
+# record a renewal once the current year ends within MEMBERSHIP_RENEWAL_OPEN_DAYS.
+MEMBERSHIP_GRACE_DAYS = env.int("MEMBERSHIP_GRACE_DAYS", default=30)
+MEMBERSHIP_REMINDER_DAYS = [int(days) for days in env.list("MEMBERSHIP_REMINDER_DAYS", default=["30", "7"])]
+MEMBERSHIP_RENEWAL_OPEN_DAYS = env.int("MEMBERSHIP_RENEWAL_OPEN_DAYS", default=90)
+
 # --- Security headers -----------------------------------------------------------------------
 HTTPS = env.bool("HTTPS", default=not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS and env.bool("SECURE_SSL_REDIRECT", default=True)

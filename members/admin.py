@@ -15,8 +15,18 @@ from core.audit import audit_entries_for
 from core.uploads import clean_image
 
 from . import exports, roles, selectors, services
-from .forms import RejectForm
-from .models import ChangeRequest, ContactMessage, Invitation, Member, MemberStatusChange, MemberUser, User
+from .forms import RejectForm, RenewForm
+from .models import (
+    ChangeRequest,
+    ContactMessage,
+    Invitation,
+    Member,
+    MembershipReminder,
+    MembershipYear,
+    MemberStatusChange,
+    MemberUser,
+    User,
+)
 
 
 class PortalUserChangeForm(UserChangeForm):
@@ -164,10 +174,29 @@ class MemberAdmin(JalaliAdminMixin, LargeTableAdminMixin, EstatesStaffAccessMixi
     inlines = [MemberUserInline, StatusChangeInline]
     # Thousands of members: no full count, no counts per filter choice, 50 a page.
     filter_horizontal = ["products"]
-    readonly_fields = ["status", "membership_number", "logo_preview", "created_at", "updated_at", "audit_trail"]
-    actions = ["approve", "reject", "suspend", "reinstate", "mark_lapsed", "mark_resigned", "export_csv", "export_xlsx"]
+    readonly_fields = [
+        "status",
+        "membership_number",
+        "membership_years",
+        "logo_preview",
+        "created_at",
+        "updated_at",
+        "audit_trail",
+    ]
+    actions = [
+        "approve",
+        "reject",
+        "renew",
+        "suspend",
+        "reinstate",
+        "mark_lapsed",
+        "mark_resigned",
+        "export_csv",
+        "export_xlsx",
+    ]
     fieldsets = (
         (None, {"fields": ("status", "membership_number", "kind", "business_name", "brand")}),
+        (_("Membership years"), {"fields": ("membership_years",)}),
         (
             _("Identity"),
             {"fields": ("owner_name", "owner_national_id", "legal_entity_id", "guild_licence_number")},
@@ -207,6 +236,33 @@ class MemberAdmin(JalaliAdminMixin, LargeTableAdminMixin, EstatesStaffAccessMixi
 
         return format_html(
             '<img src="{}" alt="" width="96">', reverse("members:logo", kwargs={"pk": obj.pk, "variant": "thumb"})
+        )
+
+    @admin.display(description=_("membership years"))
+    def membership_years(self, obj):
+        """Every year, newest first: period, kind, when and by whom, fee reference, lapse
+        (renewals are recorded with the "Renew" action of the list)."""
+        if not obj.pk:
+            return "—"
+        from core.jalali import format_date, format_datetime
+
+        years = MembershipYear.objects.filter(member=obj).select_related("renewed_by").order_by("-ends_on", "-id")
+        rows = [
+            (
+                f"{format_date(year.starts_on)} – {format_date(year.ends_on)}",
+                year.get_kind_display(),
+                format_datetime(year.renewed_at),
+                year.renewed_by or "—",
+                year.fee_reference or "—",
+                _("lapsed on %(date)s") % {"date": format_date(year.lapsed_at)} if year.lapsed_at else "",
+            )
+            for year in years
+        ]
+        if not rows:
+            return _("No membership year recorded.")
+        return format_html(
+            '<table class="membership-years"><tbody>{}</tbody></table>',
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
         )
 
     @admin.display(description=_("audit trail"))
@@ -267,6 +323,47 @@ class MemberAdmin(JalaliAdminMixin, LargeTableAdminMixin, EstatesStaffAccessMixi
             action="reject",
             title=_("Reject applications"),
             run=lambda member, reason: services.member_reject(member=member, actor=request.user, reason=reason),
+        )
+
+    @admin.action(description=_("Renew the membership of selected members (next year)"))
+    def renew(self, request, queryset):
+        """An intermediate page asks for the fee's payment reference and a note, then records
+        the next year of each (services.membership_renew: audited, the member told; a lapsed
+        member is active again)."""
+        if "apply" in request.POST:
+            form = RenewForm(request.POST)
+            if form.is_valid():
+                done, errors = 0, []
+                for member in queryset.order_by("business_name", "id"):
+                    try:
+                        services.membership_renew(
+                            member=member,
+                            actor=request.user,
+                            fee_reference=form.cleaned_data["fee_reference"],
+                            note=form.cleaned_data["note"],
+                        )
+                        done += 1
+                    except ValidationError as error:
+                        errors.append(f"{member}: {' '.join(error.messages)}")
+                if done:
+                    self.message_user(request, _("%(count)s memberships renewed.") % {"count": done}, messages.SUCCESS)
+                for error in errors:
+                    self.message_user(request, error, messages.WARNING)
+                return None
+        else:
+            form = RenewForm()
+        return TemplateResponse(
+            request,
+            "admin/members/reason_form.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Renew memberships"),
+                "form": form,
+                "queryset": queryset,
+                "action": "renew",
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
         )
 
     @admin.action(description=_("Suspend selected members (with a reason)"))
@@ -372,6 +469,33 @@ class ChangeRequestAdmin(JalaliAdminMixin, EstatesStaffAccessMixin, admin.ModelA
         )
 
 
+class MembershipYearEndsFilter(admin.SimpleListFilter):
+    title = _("end of the year")
+    parameter_name = "ends"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("30", _("Ends within 30 days")),
+            ("grace", _("Ended, in the grace period")),
+            ("past", _("Ended, grace period over")),
+        ]
+
+    def queryset(self, request, queryset):
+        import datetime
+
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        grace_end = today - datetime.timedelta(days=services.grace_days())
+        if self.value() == "30":
+            return queryset.filter(ends_on__gte=today, ends_on__lte=today + datetime.timedelta(days=30))
+        if self.value() == "grace":
+            return queryset.filter(ends_on__lt=today, ends_on__gte=grace_end)
+        if self.value() == "past":
+            return queryset.filter(ends_on__lt=grace_end)
+        return queryset
+
+
 class ReadOnlyStaffAdmin(JalaliAdminMixin, EstatesStaffAccessMixin, admin.ModelAdmin):
     show_full_result_count = False
 
@@ -405,6 +529,35 @@ class InvitationAdmin(ReadOnlyStaffAdmin):
     list_select_related = ["member"]
     search_fields = ["member__search_key", "mobile", "full_name"]
     exclude = ["token"]
+
+
+@admin.register(MembershipYear)
+class MembershipYearAdmin(ReadOnlyStaffAdmin):
+    """Every year of every member (renewals are recorded from the members' list: "Renew")."""
+
+    list_display = ["member", "starts_on", "ends_on", "kind", "renewed_by", "fee_reference", "lapsed_at"]
+    list_filter = [MembershipYearEndsFilter, "kind"]
+    list_select_related = ["member", "renewed_by"]
+    search_fields = ["member__search_key", "fee_reference"]
+    date_hierarchy = None
+    readonly_fields = [
+        "member",
+        "starts_on",
+        "ends_on",
+        "kind",
+        "renewed_at",
+        "renewed_by",
+        "fee_reference",
+        "note",
+        "lapsed_at",
+    ]
+
+
+@admin.register(MembershipReminder)
+class MembershipReminderAdmin(ReadOnlyStaffAdmin):
+    list_display = ["year", "days_before", "sent_at", "recipients"]
+    list_select_related = ["year__member"]
+    readonly_fields = ["year", "days_before", "sent_at", "recipients"]
 
 
 from . import anonymise  # noqa: E402, F401  (adds the "Anonymise" action to MemberAdmin)

@@ -224,20 +224,81 @@ def seed(*, stdout=None):
         member.products.add(*[products[slug] for slug in slugs if slug in products])
         if not member.status_changes.exists():
             MemberStatusChange.objects.create(member=member, from_status="", to_status=Member.Status.ACTIVE)
+    reminded = _seed_membership_years(staff)
     if stdout:
-        stdout.write(f"members: {created} demo members added ({Member.objects.count()} in all)")
+        stdout.write(
+            f"members: {created} demo members added ({Member.objects.count()} in all), "
+            f"{reminded} renewal reminders sent"
+        )
+
+
+# The demo accounts' membership years: (days since the current year started, earlier years, fee
+# reference). 09120000002's year ends in six days: the renewal reminder is on its dashboard.
+DEMO_YEARS = {
+    "09120000001": (160, 1, "۸۸۲۴۵۱۰۹"),
+    "09120000002": (359, 0, ""),
+    "09120000003": (75, 0, ""),
+}
+NEAR_END_DAYS = {"09120000002": 6}
+
+
+def _seed_membership_years(staff) -> int:
+    """Every demo member a year (idempotent): the demo accounts as in DEMO_YEARS, lapsed demo
+    members a year that ended before the grace period; then the reminders due today."""
+    import datetime
+
+    from django.utils import timezone
+
+    from . import services
+    from .models import MembershipYear
+
+    today = timezone.localdate()
+    for mobile, (days_in, earlier, fee_reference) in DEMO_YEARS.items():
+        member = Member.objects.filter(mobile=mobile).first()
+        if member is None or member.membership_years.exists():
+            continue
+        starts_on = today - datetime.timedelta(days=days_in)
+        # The earlier years, each ending the day before the next one starts.
+        ends_on = services.year_end_for(starts_on)
+        if mobile in NEAR_END_DAYS:
+            ends_on = today + datetime.timedelta(days=NEAR_END_DAYS[mobile])
+        periods = [(starts_on, ends_on)]
+        for _ in range(earlier):
+            ends_on = periods[0][0] - datetime.timedelta(days=1)
+            periods.insert(0, (ends_on - datetime.timedelta(days=364), ends_on))
+        for index, (start, end) in enumerate(periods):
+            MembershipYear.objects.create(
+                member=member,
+                starts_on=start,
+                ends_on=end,
+                kind=MembershipYear.Kind.FIRST if index == 0 else MembershipYear.Kind.RENEWAL,
+                renewed_by=staff,
+                fee_reference=fee_reference if index else "",
+            )
+    grace = services.grace_days()
+    for member in Member.objects.filter(mobile__startswith="091210", status=Member.Status.LAPSED):
+        years = list(member.membership_years.all())
+        if len(years) == 1 and years[0].lapsed_at is None:
+            ends_on = today - datetime.timedelta(days=grace + 15)
+            years[0].starts_on = ends_on - datetime.timedelta(days=364)
+            years[0].ends_on = ends_on
+            years[0].lapsed_at = timezone.now()
+            years[0].save()
+    return services.membership_reminders_send()["sent"]
 
 
 def seed_scale(*, scale: int, stdout=None):
     """≈ 20 × scale synthetic members (mostly active) with their owners, by bulk inserts."""
     from django.contrib.auth.hashers import make_password
     from django.db.models import Max
+    from django.utils import timezone
 
     from catalogue.models import Product
     from core.persian import search_key
 
-    from .models import MembershipCounter
+    from .models import MembershipCounter, MembershipYear
 
+    today = timezone.localdate()
     total = 20 * scale
     start = User.objects.filter(mobile__startswith="0916").count()
     password = make_password(DEMO_PASSWORD)
@@ -290,6 +351,13 @@ def seed_scale(*, scale: int, stdout=None):
         MemberStatusChange.objects.bulk_create(
             [MemberStatusChange(member=m, from_status="", to_status=m.status) for m in members]
         )
+        MembershipYear.objects.bulk_create(
+            [
+                _scale_year(m, today)
+                for m in members
+                if m.status != Member.Status.APPLIED and m.status != Member.Status.RESIGNED
+            ]
+        )
         if product_ids:
             through = Member.products.through
             through.objects.bulk_create(
@@ -303,3 +371,28 @@ def seed_scale(*, scale: int, stdout=None):
     MembershipCounter.objects.update_or_create(id=1, defaults={"last_number": number})
     if stdout:
         stdout.write(f"members: {total} synthetic members")
+
+
+def _scale_year(member, today):
+    """A synthetic member's current year: started 0–364 days ago (some end within the reminder
+    days); a lapsed member's ended before the grace period and was lapsed."""
+    import datetime
+
+    from django.utils import timezone
+
+    from .models import MembershipYear
+    from .services import grace_days, year_end_for
+
+    if member.status == Member.Status.LAPSED:
+        ends_on = today - datetime.timedelta(days=grace_days() + 1 + member.pk % 60)
+        return MembershipYear(
+            member=member,
+            starts_on=ends_on - datetime.timedelta(days=364),
+            ends_on=ends_on,
+            kind=MembershipYear.Kind.RECORDED,
+            lapsed_at=timezone.now(),
+        )
+    starts_on = today - datetime.timedelta(days=member.pk % 365)
+    return MembershipYear(
+        member=member, starts_on=starts_on, ends_on=year_end_for(starts_on), kind=MembershipYear.Kind.RECORDED
+    )

@@ -499,6 +499,31 @@ class RejectForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea({"rows": 3, "cols": 60}), max_length=1000)
 
 
+class RenewForm(forms.Form):
+    """The admin's intermediate page for recording membership renewals."""
+
+    fee_reference = forms.CharField(
+        label=_("Fee payment reference"),
+        required=False,
+        max_length=60,
+        help_text=_("E.g. the bank receipt's tracking number (optional)."),
+        widget=forms.TextInput({"dir": "ltr", "size": 30}),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=300, widget=forms.Textarea({"rows": 2, "cols": 60})
+    )
+
+    def clean_fee_reference(self):
+        from core.persian import normalize_text
+
+        return normalize_text(self.cleaned_data.get("fee_reference") or "")
+
+    def clean_note(self):
+        from core.persian import normalize_free_text
+
+        return normalize_free_text(self.cleaned_data.get("note") or "")
+
+
 class DirectoryFilterForm(PortalForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none(), required=False)

@@ -384,3 +384,70 @@ class MemberUser(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.member}"
+
+
+class MembershipYear(models.Model):
+    """One year of a member's membership (start and end day, both included). The first starts
+    when the application is approved; each renewal adds the next one. The member's current
+    year is the one that ends last."""
+
+    class Kind(models.TextChoices):
+        FIRST = "first", _("First year (approval)")
+        RENEWAL = "renewal", _("Renewal")
+        RECORDED = "recorded", _("Recorded from the approval date")
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="membership_years", verbose_name=_("member")
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.RENEWAL)
+    renewed_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    renewed_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by")
+    )
+    fee_reference = models.CharField(
+        _("fee payment reference"), max_length=60, blank=True, help_text=_("E.g. the bank receipt's tracking number.")
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    # Set when this year's grace period ran out and the member lapsed by itself: the automatic
+    # lapse happens once per year, so staff reinstating the member is never undone overnight.
+    lapsed_at = models.DateTimeField(_("lapsed automatically at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("membership year")
+        verbose_name_plural = _("membership years")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "starts_on"], name="membership_year_unique_start"),
+            models.CheckConstraint(condition=models.Q(ends_on__gt=models.F("starts_on")), name="membership_year_order"),
+        ]
+        indexes = [models.Index(fields=["ends_on"], name="membership_year_ends_on")]
+
+    def __str__(self):
+        from core.jalali import format_date
+
+        return f"{self.member}: {format_date(self.starts_on)} – {format_date(self.ends_on)}"
+
+
+class MembershipReminder(models.Model):
+    """A renewal reminder that went out for a membership year; the unique constraint is what
+    stops a second one, even from two workers at once (inserted before anything is sent)."""
+
+    year = models.ForeignKey(
+        MembershipYear, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("membership year")
+    )
+    days_before = models.PositiveSmallIntegerField(_("days before the end"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    recipients = models.PositiveSmallIntegerField(_("recipients"), default=0)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name = _("renewal reminder")
+        verbose_name_plural = _("renewal reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "days_before"], name="membership_reminder_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} −{self.days_before}"

@@ -9,7 +9,16 @@ from catalogue.models import Product
 from core.models import Notification
 from core.persian import normalize_digits_only, search_key
 
-from .models import ChangeRequest, ContactMessage, County, Invitation, Member, MemberStatusChange, MemberUser
+from .models import (
+    ChangeRequest,
+    ContactMessage,
+    County,
+    Invitation,
+    Member,
+    MembershipYear,
+    MemberStatusChange,
+    MemberUser,
+)
 
 PUBLIC_PRODUCTS = Prefetch(
     "products", queryset=Product.objects.filter(is_active=True).order_by("sort_order", "name_fa")
@@ -116,7 +125,51 @@ def member_dashboard_data(*, member: Member, user) -> dict:
         "contact_messages": list(ContactMessage.objects.filter(member=member)[:10]),
         "change_requests": list(ChangeRequest.objects.filter(member=member)[:5]),
         "status_changes": list(MemberStatusChange.objects.filter(member=member)[:5]),
+        "membership": membership_year_summary(
+            member=member, years=list(MembershipYear.objects.filter(member=member).order_by("-ends_on", "-id")[:20])
+        ),
     }
+
+
+# What the dashboard says about the membership year, by how far its end is.
+SOON_DAYS = 30
+
+
+def membership_year_summary(*, member: Member, years: list, today=None) -> dict:
+    """The year running today (or the one that ended last), a year already renewed ahead, the
+    days left, the state and whether the member should see how to renew — from the rows
+    already read, newest first (no query)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from .services import grace_days, renewal_open_days
+
+    today = today or timezone.localdate()
+    summary = {"current": None, "next": None, "history": years, "days_left": None, "state": "none"}
+    if not years:
+        return summary
+    running = [year for year in years if year.starts_on <= today <= year.ends_on]
+    current = running[0] if running else years[0]
+    following = years[0] if years[0].starts_on > today and years[0] is not current else None
+    days_left = (current.ends_on - today).days
+    lapses_on = current.ends_on + datetime.timedelta(days=grace_days() + 1)
+    summary.update(current=current, next=following, days_left=days_left, days_over=-days_left, lapses_on=lapses_on)
+    if member.status == Member.Status.LAPSED:
+        state = "lapsed"
+    elif following is not None:
+        state = "renewed"
+    elif days_left < 0:
+        state = "grace" if today < lapses_on else "ended"
+    elif days_left <= SOON_DAYS:
+        state = "soon"
+    else:
+        state = "running"
+    summary["state"] = state
+    summary["renew_guidance"] = state in {"soon", "grace", "ended", "lapsed"} or (
+        state == "running" and days_left <= renewal_open_days()
+    )
+    return summary
 
 
 def member_message_or_404(*, member: Member, pk: int) -> ContactMessage:

@@ -1,12 +1,14 @@
 """Every write to the members registry: applications, decisions, profile changes, change
 requests, colleagues, contact messages. Each is atomic, audited and notifies on commit."""
 
+import datetime
 import secrets
 
+import jdatetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -20,6 +22,8 @@ from .models import (
     Invitation,
     Member,
     MembershipCounter,
+    MembershipReminder,
+    MembershipYear,
     MemberStatusChange,
     MemberUser,
     User,
@@ -195,6 +199,8 @@ def member_change_status(*, member: Member, actor, to_status: str, reason: str =
         changes=diff(before, snapshot(member, ["status", "membership_number"])),
         note=reason,
     )
+    if to_status == S.ACTIVE and from_status == S.APPLIED:  # approval starts the first year
+        _year_start(member=member, actor=actor, starts_on=timezone.localdate(), kind=MembershipYear.Kind.FIRST)
     dashboard = reverse("members:dashboard")
     if to_status == S.ACTIVE and from_status == S.APPLIED:
         number = member.membership_number
@@ -514,3 +520,250 @@ def contact_message_reply(*, message: ContactMessage, actor, body: str) -> Conta
     elif message.sender_mobile:
         send_sms(to=message.sender_mobile, text=f"{subject}\n{body}")
     return message
+
+
+# --- membership years -----------------------------------------------------------------------
+# A membership runs by the (Jalali) year: approval starts the first, staff record each renewal,
+# the member's users are reminded before it ends, and MEMBERSHIP_GRACE_DAYS after the end an
+# unrenewed member lapses by itself (once per year: staff may reinstate with a reason).
+
+
+def grace_days() -> int:
+    return int(getattr(settings, "MEMBERSHIP_GRACE_DAYS", 30))
+
+
+def reminder_days() -> list[int]:
+    return sorted({int(days) for days in getattr(settings, "MEMBERSHIP_REMINDER_DAYS", [30, 7])}, reverse=True)
+
+
+def renewal_open_days() -> int:
+    return int(getattr(settings, "MEMBERSHIP_RENEWAL_OPEN_DAYS", 90))
+
+
+def year_end_for(starts_on: datetime.date) -> datetime.date:
+    """The last day of a membership year starting on `starts_on`: the day before the same Jalali
+    date a year later (15 Mehr 1404 → 14 Mehr 1405). A start on 30 Esfand of a leap year is
+    followed by 1 Farvardin two years on, so the year ends on the next year's last day."""
+    start = jdatetime.date.fromgregorian(date=starts_on)
+    try:
+        following = jdatetime.date(start.year + 1, start.month, start.day)
+    except ValueError:  # 30 Esfand, and the next year is not a leap year
+        following = jdatetime.date(start.year + 2, 1, 1)
+    return following.togregorian() - datetime.timedelta(days=1)
+
+
+def _year_label(year: MembershipYear) -> str:
+    from core.jalali import format_date
+
+    return f"{format_date(year.starts_on)} – {format_date(year.ends_on)}"
+
+
+def _year_span(year: MembershipYear | None) -> str:
+    return f"{year.starts_on.isoformat()}/{year.ends_on.isoformat()}" if year else ""
+
+
+def _member_year_users(member) -> list:
+    return list(User.objects.filter(member_link__member=member, is_active=True).order_by("pk"))
+
+
+def _days_text(days: int) -> str:
+    from core.persian import digits_to_persian
+
+    return digits_to_persian(str(days)) if (translation.get_language() or "").startswith("fa") else str(days)
+
+
+def membership_year_current(member: Member) -> MembershipYear | None:
+    """The year that ends last (the current one, or the one that ended if not renewed)."""
+    return MembershipYear.objects.filter(member=member).order_by("-ends_on", "-id").first()
+
+
+def _year_start(*, member, actor, starts_on, kind, fee_reference="", note="") -> MembershipYear:
+    previous = membership_year_current(member)
+    year = MembershipYear.objects.create(
+        member=member,
+        starts_on=starts_on,
+        ends_on=year_end_for(starts_on),
+        kind=kind,
+        renewed_by=actor,
+        fee_reference=fee_reference,
+        note=note,
+    )
+    changes = {"membership_year": [_year_span(previous), _year_span(year)]}
+    if fee_reference:
+        changes["fee_reference"] = ["", fee_reference]
+    audit_record(actor=actor, action=f"member.year.{kind}", instance=member, changes=changes, note=note)
+    return year
+
+
+@transaction.atomic
+def membership_renew(*, member: Member, actor, fee_reference: str = "", note: str = "", today=None) -> MembershipYear:
+    """Estates staff record a renewal: the next year follows the current one without a gap when
+    the renewal comes before the grace period ran out, otherwise it starts today. A lapsed
+    member is active again (through member_change_status, with the renewal as the reason).
+    Refused while the current year still has more than MEMBERSHIP_RENEWAL_OPEN_DAYS to run
+    (a second click never adds a second year)."""
+    from core.jalali import format_date
+
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    today = today or timezone.localdate()
+    fee_reference, note = (fee_reference or "").strip(), (note or "").strip()
+    if member.status not in (S.ACTIVE, S.SUSPENDED, S.LAPSED):
+        raise ValidationError(
+            _("A membership in status “%(status)s” cannot be renewed.") % {"status": S(member.status).label},
+            code="bad_status",
+        )
+    current = membership_year_current(member)
+    if current is not None and (current.ends_on - today).days > renewal_open_days():
+        raise ValidationError(
+            _("The membership already runs until %(date)s; it can be renewed from %(days)s days before the end.")
+            % {"date": format_date(current.ends_on), "days": _days_text(renewal_open_days())},
+            code="already_renewed",
+        )
+    if current is not None and current.ends_on + datetime.timedelta(days=grace_days()) >= today:
+        starts_on = current.ends_on + datetime.timedelta(days=1)
+    else:
+        starts_on = today
+    year = _year_start(
+        member=member,
+        actor=actor,
+        starts_on=starts_on,
+        kind=MembershipYear.Kind.RENEWAL,
+        fee_reference=fee_reference,
+        note=note,
+    )
+    dashboard = reverse("members:dashboard")
+    if member.status == S.LAPSED:
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = _("Membership renewed until %(date)s.") % {"date": format_date(year.ends_on)}
+        member_change_status(member=member, actor=actor, to_status=S.ACTIVE, reason=reason)
+    else:
+        _notify_member_users(
+            member,
+            subject=lambda: _("Your membership was renewed"),
+            body=lambda: _("Your membership year runs from %(start)s to %(end)s.")
+            % {"start": format_date(year.starts_on), "end": format_date(year.ends_on)},
+            url=dashboard,
+        )
+    return year
+
+
+def _reminder_due(days_left: int) -> int | None:
+    """The most urgent reminder already reached: with [30, 7] and 12 days left → 30; with 5 days
+    left → 7 (a day the task did not run never sends the older, less urgent one)."""
+    reached = [days for days in reminder_days() if 0 <= days_left <= days]
+    return min(reached) if reached else None
+
+
+def _latest_years():
+    """Years no later year of the same member follows."""
+    later = MembershipYear.objects.filter(member=OuterRef("member"), ends_on__gt=OuterRef("ends_on"))
+    return MembershipYear.objects.filter(~Exists(later))
+
+
+def membership_reminders_send(*, today=None) -> dict:
+    """Renewal reminders due today to the users of active members whose year ends within the
+    reminder days and is not yet renewed. Each MembershipReminder row is inserted first, in its
+    own transaction: the unique constraint makes a second run (or worker) skip it."""
+    today = today or timezone.localdate()
+    offsets = reminder_days()
+    result = {"sent": 0, "skipped": 0}
+    if not offsets:
+        return result
+    horizon = today + datetime.timedelta(days=max(offsets))
+    years = (
+        _latest_years()
+        .filter(ends_on__gte=today, ends_on__lte=horizon, member__status=S.ACTIVE)
+        .select_related("member")
+        .order_by("ends_on", "id")
+    )
+    already = set(
+        MembershipReminder.objects.filter(year__ends_on__gte=today, year__ends_on__lte=horizon).values_list(
+            "year_id", "days_before"
+        )
+    )
+    for year in years.iterator(chunk_size=500):
+        days_before = _reminder_due((year.ends_on - today).days)
+        if days_before is None:
+            continue
+        if (year.pk, days_before) in already or not _remind_once(year=year, days_before=days_before, today=today):
+            result["skipped"] += 1
+        else:
+            result["sent"] += 1
+    return result
+
+
+def _remind_once(*, year, days_before, today) -> bool:
+    from core.jalali import format_date
+
+    try:
+        with transaction.atomic():
+            reminder = MembershipReminder.objects.create(year=year, days_before=days_before)
+            days_left = (year.ends_on - today).days
+            with translation.override(settings.LANGUAGE_CODE):
+                if days_left == 0:
+                    subject = _("Your membership ends today")
+                else:
+                    subject = _("Your membership ends in %(days)s days") % {"days": _days_text(days_left)}
+                body = _(
+                    "Your membership year ends on %(date)s. To renew, pay the annual fee and give the receipt "
+                    "to the estates staff. Without renewal the membership lapses on %(lapse)s."
+                ) % {
+                    "date": format_date(year.ends_on),
+                    "lapse": format_date(year.ends_on + datetime.timedelta(days=grace_days() + 1)),
+                }
+                reminder.recipients = notify_many(
+                    users=_member_year_users(year.member),
+                    subject=subject,
+                    body=body,
+                    url=reverse("members:dashboard") + "#membership-year",
+                )
+            reminder.save(update_fields=["recipients"])
+            audit_record(
+                actor=None,
+                action="member.year.reminder",
+                instance=year.member,
+                changes={"days_before": days_before, "ends_on": year.ends_on.isoformat()},
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def membership_lapse_due(*, today=None) -> dict:
+    """Members whose latest year ended more than MEMBERSHIP_GRACE_DAYS ago lapse, through
+    member_change_status (history, audit, the member's users told). Once per year: a year
+    already lapsed is never lapsed again, so staff may reinstate the member with a reason."""
+    today = today or timezone.localdate()
+    last_covered = today - datetime.timedelta(days=grace_days() + 1)
+    candidates = list(
+        _latest_years()
+        .filter(ends_on__lte=last_covered, lapsed_at__isnull=True, member__status__in=[S.ACTIVE, S.SUSPENDED])
+        .order_by("ends_on", "id")
+        .values_list("pk", flat=True)
+    )
+    result = {"lapsed": 0, "skipped": 0}
+    for pk in candidates:
+        result["lapsed" if _lapse_once(year_pk=pk, last_covered=last_covered) else "skipped"] += 1
+    return result
+
+
+@transaction.atomic
+def _lapse_once(*, year_pk, last_covered) -> bool:
+    from core.jalali import format_date
+
+    year = MembershipYear.objects.select_for_update().select_related("member").get(pk=year_pk)
+    member = Member.objects.select_for_update().get(pk=year.member_id)
+    newer = MembershipYear.objects.filter(member=member, ends_on__gt=year.ends_on).exists()
+    if year.lapsed_at is not None or newer or member.status not in (S.ACTIVE, S.SUSPENDED):
+        return False  # another worker did it, or staff renewed or changed the status meanwhile
+    if year.ends_on > last_covered:
+        return False
+    year.lapsed_at = timezone.now()
+    year.save(update_fields=["lapsed_at"])
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("The membership year ended on %(date)s and was not renewed within %(days)s days.") % {
+            "date": format_date(year.ends_on),
+            "days": _days_text(grace_days()),
+        }
+    member_change_status(member=member, actor=None, to_status=S.LAPSED, reason=reason)
+    return True
