@@ -23,8 +23,8 @@ NEW_TYPES = [
             ("سند یا اجاره‌نامه محل", "Deed or lease of the premises"),
             ("فهرست محصولات و ظرفیت", "List of products and capacity"),
         ],
-        "For a new or enlarged workshop (e.g. in the sweets industrial estate): the food & drug "
-        "office's approval of the premises and layout before production starts.",
+        "برای کارگاه تازه یا توسعه‌یافته (مانند شهرک صنعتی صنفی شیرینی): تأیید محل و چیدمان "
+        "از سوی معاونت غذا و دارو پیش از آغاز تولید.",
     ),
     (
         "operation_licence",
@@ -41,8 +41,8 @@ NEW_TYPES = [
             ("قرارداد مسئول فنی", "Technical officer's contract"),
             ("گزارش بازدید پایان کار", "Completion inspection report"),
         ],
-        "Issued after the completion inspection: the workshop may produce. Manufacturing health "
-        "licences for its products follow.",
+        "پس از بازدید پایان کار صادر می‌شود و کارگاه اجازه تولید دارد؛ پروانه بهداشتی ساخت "
+        "محصولات پس از آن گرفته می‌شود.",
     ),
 ]
 
