@@ -484,18 +484,3 @@ def test_status_rules(actors):
         services.permit_status_set(permit=permit, actor=actors.staff, revoked_on=today)
     assert error.value.message_dict == {"status_note": ["Write the authority's reason."]}
     assert CaseStepKind.ISSUED not in services.allowed_next_steps(PermitCase(step="submitted"))
-
-
-def test_a_box_label_links_to_its_licence_verification_page(actors, client):
-    """The showcase's QR label page (/v/<code>/) shares the licence's own verification page."""
-    from showcase.tests import factories as showcase_factories
-
-    listing = showcase_factories.listing(actors.a, actors.member_a)
-    permit = showcase_factories.licence(actors.a, [listing.product], number="FDO-1404-77")
-    box = showcase_factories.batch(listing, actors.member_a).codes.first()
-    html = client.get(reverse("verify", args=[box.code])).content.decode()
-    assert f'href="{permit.get_verify_url()}"' in html
-    today = timezone.localdate()
-    services.permit_status_set(permit=permit, actor=actors.staff, suspended_from=today, status_note="تعلیق")
-    assert 'data-state="red"' in client.get(reverse("verify", args=[box.code])).content.decode()
-    assert 'data-state="red"' in _verify(client, permit).content.decode()
