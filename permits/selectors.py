@@ -145,12 +145,28 @@ def missing_prerequisites(*, member, permit_type, worker=None, today=None) -> li
             Permit.objects.filter(member=member, permit_type__in=[pre.pk for pre in prerequisites]), today=today
         ).values_list("permit_type_id", "worker_id")
     )
+    needs_workers = any(_each_worker_needs(pre, permit_type) for pre in prerequisites) and not (
+        permit_type.held_by_worker and worker
+    )
+    workers = (
+        list(Worker.objects.filter(member=member, is_active=True).order_by("full_name", "id")) if needs_workers else []
+    )
+    return _missing_from(prerequisites, permit_type=permit_type, worker=worker, held=held, workers=workers)
+
+
+def _each_worker_needs(pre, permit_type) -> bool:
+    """A worker's prerequisite (health card) of a business permit: every worker needs one. A
+    business's or one person's (the technical officer): one in force is enough."""
+    return pre.held_by_worker and not (pre.holder_kind == HolderKind.PERSON and not permit_type.held_by_worker)
+
+
+def _missing_from(prerequisites, *, permit_type, worker, held, workers) -> list[dict]:
+    """missing_prerequisites without queries: `held` is {(type id, worker id)} of the permits in
+    force, `workers` the member's active workers."""
     held_types = {type_id for type_id, _worker_id in held}
-    workers = None
     missing = []
     for pre in prerequisites:
-        # A business's permit, or one person's (the technical officer): one in force is enough.
-        if not pre.held_by_worker or (pre.holder_kind == HolderKind.PERSON and not permit_type.held_by_worker):
+        if not _each_worker_needs(pre, permit_type):
             if pre.pk not in held_types:
                 missing.append({"type": pre, "workers": [], "no_workers": False})
             continue
@@ -158,8 +174,6 @@ def missing_prerequisites(*, member, permit_type, worker=None, today=None) -> li
             if (pre.pk, worker.pk) not in held:
                 missing.append({"type": pre, "workers": [], "no_workers": False})
             continue
-        if workers is None:
-            workers = list(Worker.objects.filter(member=member, is_active=True).order_by("full_name", "id"))
         lacking = [w for w in workers if (pre.pk, w.pk) not in held]
         if not workers or lacking:
             missing.append({"type": pre, "workers": lacking, "no_workers": not workers})
@@ -282,6 +296,8 @@ def member_permits_overview(*, member, today=None) -> dict:
         worker.current_permits = cards_by_worker.get(worker.pk, [])
     needed = [t for t in types if (t.for_home if member.kind == Member.Kind.HOME else t.for_guild)]
     not_in_force = (PermitState.EXPIRED, PermitState.SUSPENDED, PermitState.REVOKED)
+    # the same test as a new case's prerequisites (permit_case_open)
+    in_force = {(p.permit_type_id, p.worker_id) for p in current if permit_verdict(p, today=today)["ok"]}
     held = {p.permit_type_id for p in current if p.state not in not_in_force}
     open_types = {c.permit_type_id for c in cases if c.is_open}
     requirements = []
@@ -295,9 +311,14 @@ def member_permits_overview(*, member, today=None) -> dict:
         else:
             missing_workers = []
             done = permit_type.pk in held
-        prerequisites = [
-            {"type": pre, "done": pre.pk in held} for pre in permit_type.prerequisites.all() if pre.is_active
-        ]
+        active_prerequisites = [pre for pre in permit_type.prerequisites.all() if pre.is_active]
+        missing = {
+            item["type"].pk
+            for item in _missing_from(
+                active_prerequisites, permit_type=permit_type, worker=None, held=in_force, workers=workers
+            )
+        }
+        prerequisites = [{"type": pre, "done": pre.pk not in missing} for pre in active_prerequisites]
         requirements.append(
             {
                 "type": permit_type,

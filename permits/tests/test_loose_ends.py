@@ -484,3 +484,19 @@ def test_status_rules(actors):
         services.permit_status_set(permit=permit, actor=actors.staff, revoked_on=today)
     assert error.value.message_dict == {"status_note": ["Write the authority's reason."]}
     assert CaseStepKind.ISSUED not in services.allowed_next_steps(PermitCase(step="submitted"))
+
+
+def test_home_page_marks_a_suspended_prerequisite_as_not_done(actors, client_as):
+    competency = factories.permit(actors.a, "health_competency", expiry_in=None)
+    client = client_as("member_a")
+
+    def business_licence_needs():
+        response = client.get(reverse("permits:home"))
+        row = next(r for r in response.context["requirements"] if r["type"].code == "business_licence")
+        return [(p["type"].code, p["done"]) for p in row["prerequisites"]], row["ready"]
+
+    assert business_licence_needs() == ([("health_competency", True)], True)
+    services.permit_status_set(
+        permit=competency, actor=actors.staff, suspended_from=timezone.localdate(), status_note="تعلیق"
+    )
+    assert business_licence_needs() == ([("health_competency", False)], False)
