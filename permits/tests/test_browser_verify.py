@@ -70,3 +70,24 @@ def test_next_step_form_forward_by_default_and_back_with_a_reason(seed_data, act
     assert (last.step, last.is_backward, last.note) == ("preparing", True, "کد رهگیری اشتباه ثبت شده بود")
     assert page.locator(".case-timeline-step.is-current .badge").inner_text() == "بازگشت به مرحله قبل"
     assert page.locator("#id_step").input_value() == "submitted"  # the natural next step again
+
+
+def test_dashboard_shows_cases_past_the_legal_response_time_on_a_phone(seed_data, actors, page):  # noqa: F811
+    import datetime
+
+    from conftest import give_totp_device
+    from permits.models import PermitCase
+
+    case = factories.submitted_case(actors.a, actors.member_a, "business_licence")
+    when = timezone.now() - datetime.timedelta(days=22)  # guild union: 15 legal days → 7 late
+    CaseStep.objects.filter(case=case).update(entered_at=when - datetime.timedelta(days=1), left_at=when)
+    CaseStep.objects.filter(case=case, step="submitted").update(entered_at=when, left_at=None)
+    PermitCase.objects.filter(pk=case.pk).update(step_changed_at=when)
+    services.case_escalations_send()
+    login(page, actors.staff.mobile, otp_device=give_totp_device(actors.staff))
+    page.goto("/permits/dashboard/#overdue-heading")
+    assert page.get_by_test_id("overdue-count").inner_text() == "۱"
+    assert page.locator(f".overdue-cases tr[data-case='{case.pk}'] [data-testid=delay]").inner_text() == "۷"
+    _fits_phone(page)
+    page.locator("#overdue-heading").scroll_into_view_if_needed()
+    screenshot(page, "permits-dashboard-overdue-fa-phone")
