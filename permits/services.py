@@ -75,8 +75,10 @@ def worker_update(*, worker, actor, **fields) -> Worker:
 
 @transaction.atomic
 def permit_case_open(*, member, actor, permit_type, worker=None, product=None, renewal_of=None) -> PermitCase:
-    """Opens a case at step "not started" (or "preparing documents") for the member itself, a
-    product (per-product permits) or a worker (worker/person permits)."""
+    """Opens a case at step "not started" for the member itself, a product (per-product
+    permits) or a worker (worker/person permits). Refused, naming what is missing, while a
+    prerequisite of the permit type is not in force (selectors.missing_prerequisites): for
+    renewals too."""
     errors = {}
     if permit_type.held_by_worker:
         if worker is None:
