@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib import admin
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -11,8 +13,10 @@ from core.admin_jalali import JalaliAdminMixin
 from core.admin_perf import LargeTableAdminMixin
 from members.models import County
 
+from . import services
 from .models import (
     CaseDocument,
+    CaseEscalation,
     CaseStep,
     ChecklistItem,
     Issuer,
@@ -21,9 +25,10 @@ from .models import (
     PermitState,
     PermitType,
     ReminderSent,
+    StepDeadline,
     Worker,
 )
-from .selectors import permits_with_state
+from .selectors import due_on, permits_with_state
 
 
 class StaffAccess(EstatesStaffAccess):
@@ -137,6 +142,7 @@ class PermitAdminForm(forms.ModelForm):
             "issue_date",
             "expiry_date",
             "replaced_by",
+            *services.STATUS_FIELDS,
         ]
 
     def clean(self):
@@ -144,6 +150,13 @@ class PermitAdminForm(forms.ModelForm):
         issue_date = cleaned.get("issue_date")
         if issue_date and issue_date > timezone.localdate():
             self.add_error("issue_date", _("The issue date cannot be in the future."))
+        start, end = cleaned.get("suspended_from"), cleaned.get("suspended_until")
+        if end and not start:
+            self.add_error("suspended_from", _("Enter the first day of the suspension."))
+        elif start and end and end < start:
+            self.add_error("suspended_until", _("The suspension cannot end before it starts."))
+        if (start or cleaned.get("revoked_on")) and not (cleaned.get("status_note") or "").strip():
+            self.add_error("status_note", _("Write the authority's reason."))
         return cleaned
 
 
@@ -159,10 +172,29 @@ class PermitAdmin(JalaliAdminMixin, LargeTableAdminMixin, StaffAccess, AuditedAd
     date_hierarchy = None
     # Tens of thousands of permits: no full count (table statistics), no counts per filter
     # choice, and 50 rows a page (each row's state is computed): LargeTableAdminMixin.
-    readonly_fields = ["created_at"]
+    readonly_fields = ["verify_link", "created_at"]
 
     def get_queryset(self, request):
         return permits_with_state(super().get_queryset(request))
+
+    def save_model(self, request, obj, form, change):
+        """A suspension, its lifting or a revocation of a recorded permit goes through the
+        service (checked and audited on its own); the other fields are saved as usual."""
+        status = {field: form.cleaned_data.get(field) for field in services.STATUS_FIELDS}
+        status_changed = change and any(field in form.changed_data for field in services.STATUS_FIELDS)
+        if status_changed:
+            saved = Permit.objects.filter(pk=obj.pk).values(*services.STATUS_FIELDS).get()
+            for field, value in saved.items():
+                setattr(obj, field, value)
+        super().save_model(request, obj, form, change)
+        if status_changed:
+            services.permit_status_set(permit=obj, actor=request.user, **status)
+
+    @admin.display(description=_("public verification page"))
+    def verify_link(self, obj):
+        if not obj.pk:
+            return "—"
+        return format_html('<a href="{}" dir="ltr">{}</a>', obj.get_verify_url(), obj.get_verify_url())
 
     @admin.display(description=_("state"), ordering="state")
     def state_display(self, obj):
@@ -187,6 +219,29 @@ class CaseDocumentInline(ReadOnly, admin.TabularInline):
         return format_html('<a href="{}">{}</a>', reverse("permits:document", args=[obj.pk]), obj.title)
 
 
+class EscalatedFilter(admin.SimpleListFilter):
+    title = _("legal response time")
+    parameter_name = "escalated"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Escalated at the current step")), ("no", _("Not escalated at the current step"))]
+
+    def queryset(self, request, queryset):
+        current = Exists(CaseEscalation.objects.filter(case=OuterRef("pk"), case_step__left_at__isnull=True))
+        if self.value() == "yes":
+            return queryset.filter(current)
+        if self.value() == "no":
+            return queryset.exclude(current)
+        return queryset
+
+
+class CaseEscalationInline(ReadOnly, admin.TabularInline):
+    model = CaseEscalation
+    extra = 0
+    fields = ["step", "days_allowed", "due_on", "escalated_at", "recipients"]
+    readonly_fields = fields
+
+
 @admin.register(PermitCase)
 class PermitCaseAdmin(AdminDisplayMixin, JalaliAdminMixin, StaffAccess, admin.ModelAdmin):
     """Steps are recorded through the case page (permits:detail), which keeps the history and
@@ -194,8 +249,17 @@ class PermitCaseAdmin(AdminDisplayMixin, JalaliAdminMixin, StaffAccess, admin.Mo
 
     column_labels = {"opened_by": _("opened by")}
 
-    list_display = ["id", "permit_type", "member", "subject_display", "step", "tracking_code", "updated_at"]
-    list_filter = ["step", "permit_type", IssuerFilter, CountyFilter]
+    list_display = [
+        "id",
+        "permit_type",
+        "member",
+        "subject_display",
+        "step",
+        "tracking_code",
+        "updated_at",
+        "delay_display",
+    ]
+    list_filter = ["step", EscalatedFilter, "permit_type", IssuerFilter, CountyFilter]
     list_select_related = ["permit_type", "member", "worker", "product"]
     search_fields = ["tracking_code", "member__search_key", "worker__full_name"]
     readonly_fields = [
@@ -212,7 +276,7 @@ class PermitCaseAdmin(AdminDisplayMixin, JalaliAdminMixin, StaffAccess, admin.Mo
         "updated_at",
         "case_page",
     ]
-    inlines = [CaseStepInline, CaseDocumentInline]
+    inlines = [CaseStepInline, CaseEscalationInline, CaseDocumentInline]
     show_full_result_count = False
 
     def has_add_permission(self, request, *args):
@@ -220,6 +284,20 @@ class PermitCaseAdmin(AdminDisplayMixin, JalaliAdminMixin, StaffAccess, admin.Mo
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request):
+        allowed = StepDeadline.objects.filter(issuer=OuterRef("permit_type__issuer"), step=OuterRef("step"))
+        return super().get_queryset(request).annotate(days_allowed=Subquery(allowed.values("days")[:1]))
+
+    @admin.display(description=_("days past the legal response time"))
+    def delay_display(self, obj):
+        """Days the current step is past its issuer's legal response time (— when it is not)."""
+        if obj.days_allowed is None or not obj.is_open:
+            return "—"
+        delay = (timezone.localdate() - due_on(obj.step_changed_at, obj.days_allowed)).days
+        if delay <= 0:
+            return "—"
+        return format_html('<strong class="text-danger">{}</strong>', number_format(delay))
 
     @admin.display(description=_("for"))
     def subject_display(self, obj):
@@ -250,6 +328,26 @@ class CaseDocumentAdmin(AdminDisplayMixin, JalaliAdminMixin, ReadOnly, StaffAcce
     @admin.display(description=_("download"))
     def download(self, obj):
         return format_html('<a href="{}">{}</a>', reverse("permits:document", args=[obj.pk]), _("download"))
+
+
+@admin.register(StepDeadline)
+class StepDeadlineAdmin(JalaliAdminMixin, StaffAccess, AuditedAdmin, admin.ModelAdmin):
+    list_display = ["issuer", "step", "days", "legal_basis"]
+    list_editable = ["days"]
+    list_filter = ["issuer", "step"]
+
+
+@admin.register(CaseEscalation)
+class CaseEscalationAdmin(JalaliAdminMixin, ReadOnly, StaffAccess, admin.ModelAdmin):
+    list_display = ["case", "case_member", "step", "days_allowed", "due_on", "escalated_at", "recipients"]
+    list_filter = ["step", ("case__permit_type__issuer", admin.ChoicesFieldListFilter)]
+    list_select_related = ["case__permit_type", "case__member"]
+    search_fields = ["case__member__search_key", "case__tracking_code"]
+    show_full_result_count = False
+
+    @admin.display(description=_("member"))
+    def case_member(self, obj):
+        return obj.case.member.business_name
 
 
 @admin.register(ReminderSent)

@@ -11,12 +11,11 @@ class PermitsConfig(AppConfig):
 
         from .anonymise import member_permits_erase
         from .dashboard import member_dashboard_section
+        from .selectors import STAFF_DASHBOARD_MODELS
 
         register_dashboard_section(
             member_dashboard_section, models=self.get_models(), shared_models=[self.get_model("PermitType")]
         )
         # The staff's permit dashboard is cached under these tables' versions (selectors).
-        register_table_versions(
-            *(self.get_model(name) for name in ("Permit", "PermitCase", "CaseStep", "PermitType", "Worker"))
-        )
+        register_table_versions(*(self.get_model(name) for name in STAFF_DASHBOARD_MODELS))
         register_member_eraser(member_permits_erase)

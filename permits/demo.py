@@ -205,6 +205,32 @@ def seed(*, stdout=None):
             days_ago=100,
         )
     _case(rahimi, "supervision_id", steps=[S.NOT_STARTED, S.WITHDRAWN], actor=owner["09120000003"], days_ago=50)
+
+    # Suspended and revoked permits (the public verification page shows them red), and a case
+    # waiting at the food & drug office well past its legal response time (the dashboard shows
+    # the delay; `escalate_overdue_cases` tells estates staff once).
+    today = timezone.localdate()
+    suspended = _permit(
+        karimi, "hygiene_certificate", "HY-1403-2290", issue_days_ago=300, expiry_in=790, worker=workers[1984566]
+    )
+    Permit.objects.filter(pk=suspended.pk, suspended_from__isnull=True).update(
+        suspended_from=today - datetime.timedelta(days=5),
+        suspended_until=today + datetime.timedelta(days=25),
+        status_note="تعلیق تا گذراندن دوره بازآموزی",
+    )
+    revoked = _permit(rahimi, "health_competency", "QZ-HC-1399-044", issue_days_ago=1500, expiry_in=None)
+    Permit.objects.filter(pk=revoked.pk, revoked_on__isnull=True).update(
+        revoked_on=today - datetime.timedelta(days=70),
+        status_note="لغو پس از بازدید: رعایت‌نکردن ضوابط بهداشتی",
+    )
+    _case(
+        karimi,
+        "establishment_licence",
+        steps=[S.NOT_STARTED, S.PREPARING, S.SUBMITTED],
+        tracking="FDO-T-1404-0871",
+        actor=owner["09120000001"],
+        days_ago=75,
+    )
     if stdout is not None:
         stdout.write(
             f"permits: {Permit.objects.count()} permits, {PermitCase.objects.count()} cases "

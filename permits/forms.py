@@ -8,7 +8,7 @@ from core.forms import JalaliDateField, LtrInput, PortalForm
 from core.uploads import clean_document
 
 from .models import CaseStepKind, ChecklistItem, Permit, PermitType, Worker
-from .services import allowed_next_steps
+from .services import allowed_back_steps, allowed_next_steps
 
 
 class WorkerForm(PortalForm):
@@ -75,13 +75,34 @@ class CaseAdvanceForm(PortalForm):
         required=False,
         max_length=2000,
         widget=forms.Textarea({"rows": 2}),
-        help_text=_("Required when the case moves back or is rejected."),
+        help_text=_("Required when the case is rejected."),
     )
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["step"].choices = [(s, CaseStepKind(s).label) for s in allowed_next_steps(case)]
+        steps = allowed_next_steps(case)
+        self.fields["step"].choices = [(s, CaseStepKind(s).label) for s in steps]
+        self.fields["step"].initial = steps[0] if steps else None  # forward by default
         self.fields["tracking_code"].initial = case.tracking_code
+
+
+class CaseBackForm(PortalForm):
+    """Moving a case back: its own form, always with the reason."""
+
+    prefix = "back"
+    step = forms.ChoiceField(label=_("Back to step"), choices=())
+    reason = forms.CharField(
+        label=_("Why does the case move back?"),
+        max_length=2000,
+        widget=forms.Textarea({"rows": 2}),
+        error_messages={"required": _("Say why the case moves back a step.")},
+    )
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        steps = allowed_back_steps(case)
+        # the nearest earlier step first
+        self.fields["step"].choices = [(s, CaseStepKind(s).label) for s in reversed(steps)]
 
 
 class PermitIssueForm(PortalForm):

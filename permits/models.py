@@ -5,6 +5,7 @@ The portal tracks permits; it never issues them. A permit's state is computed, n
 
 import calendar
 import datetime
+import secrets
 import uuid
 
 from django.conf import settings
@@ -22,6 +23,11 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def new_public_code() -> str:
+    """An unguessable identifier for a permit's public verification page (128 random bits)."""
+    return secrets.token_urlsafe(16)
 
 
 def validate_offsets(value):
@@ -202,6 +208,70 @@ NEEDS_TRACKING_CODE = (
     CaseStepKind.ISSUED,
 )
 
+# The steps that may follow each open step, the natural next one first (the form's default).
+# "Issued" is reached only by recording the permit. Anything else earlier is a move back, its own
+# action with a reason (FORWARD_STEPS / back_steps).
+FORWARD_STEPS = {
+    CaseStepKind.NOT_STARTED: (CaseStepKind.PREPARING, CaseStepKind.WITHDRAWN),
+    CaseStepKind.PREPARING: (CaseStepKind.SUBMITTED, CaseStepKind.WITHDRAWN),
+    CaseStepKind.SUBMITTED: (
+        CaseStepKind.INSPECTION,
+        CaseStepKind.DEFICIENCY,
+        CaseStepKind.COMMITTEE,
+        CaseStepKind.REJECTED,
+        CaseStepKind.WITHDRAWN,
+    ),
+    # The missing papers are handed in: the case is submitted again.
+    CaseStepKind.DEFICIENCY: (CaseStepKind.SUBMITTED, CaseStepKind.REJECTED, CaseStepKind.WITHDRAWN),
+    CaseStepKind.INSPECTION: (
+        CaseStepKind.COMMITTEE,
+        CaseStepKind.DEFICIENCY,
+        CaseStepKind.REJECTED,
+        CaseStepKind.WITHDRAWN,
+    ),
+    CaseStepKind.COMMITTEE: (
+        CaseStepKind.DEFICIENCY,
+        CaseStepKind.INSPECTION,
+        CaseStepKind.REJECTED,
+        CaseStepKind.WITHDRAWN,
+    ),
+}
+
+
+def forward_steps(step) -> list[str]:
+    return [str(s) for s in FORWARD_STEPS.get(step, ())]
+
+
+def back_steps(step) -> list[str]:
+    """The earlier open steps a case may be moved back to (a correction, with a reason)."""
+    if step not in FORWARD_STEPS:
+        return []
+    ahead = set(FORWARD_STEPS[step])
+    return [str(s) for s in OPEN_STEPS if STEP_ORDER[s] < STEP_ORDER[step] and s not in ahead]
+
+
+class StepDeadline(models.Model):
+    """The legal response time of an issuer at one step (calendar days from entering it). A case
+    still at that step afterwards is escalated to estates staff once (services.
+    case_escalations_send)."""
+
+    issuer = models.CharField(_("issuer"), max_length=20, choices=Issuer.choices)
+    step = models.CharField(_("step"), max_length=20, choices=[(s, CaseStepKind(s).label) for s in OPEN_STEPS])
+    days = models.PositiveSmallIntegerField(_("legal response time (days)"))
+    legal_basis = models.CharField(_("legal basis"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["issuer", "step"]
+        verbose_name = _("legal response time")
+        verbose_name_plural = _("legal response times")
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "step"], name="step_deadline_once_per_issuer_step"),
+            models.CheckConstraint(condition=Q(days__gte=1), name="step_deadline_at_least_one_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_issuer_display()} · {self.get_step_display()}"
+
 
 class PermitCase(models.Model):
     """An application at an outside authority, for the member itself, a product or a worker."""
@@ -308,6 +378,30 @@ class CaseStep(models.Model):
         return f"{self.case_id}: {self.get_step_display()}"
 
 
+class CaseEscalation(models.Model):
+    """A case that stayed at an issuer's step past its legal response time, told to estates
+    staff. One per step entered (the unique step is what stops a second message, even from two
+    workers at once)."""
+
+    case = models.ForeignKey(PermitCase, on_delete=models.CASCADE, related_name="escalations", verbose_name=_("case"))
+    case_step = models.OneToOneField(
+        CaseStep, on_delete=models.CASCADE, related_name="escalation", verbose_name=_("step")
+    )
+    step = models.CharField(_("step"), max_length=20, choices=CaseStepKind.choices)
+    days_allowed = models.PositiveSmallIntegerField(_("legal response time (days)"))
+    due_on = models.DateField(_("due on"))
+    escalated_at = models.DateTimeField(_("escalated at"), auto_now_add=True)
+    recipients = models.PositiveSmallIntegerField(_("recipients"), default=0)
+
+    class Meta:
+        ordering = ["-escalated_at", "-id"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+
+    def __str__(self):
+        return f"{self.case_id}: {self.get_step_display()}"
+
+
 class ChecklistTick(models.Model):
     case = models.ForeignKey(PermitCase, on_delete=models.CASCADE, related_name="ticks")
     item = models.ForeignKey(ChecklistItem, on_delete=models.CASCADE, related_name="ticks")
@@ -400,6 +494,15 @@ class Permit(models.Model):
         related_name="replaces",
         verbose_name=_("replaced by"),
     )
+    public_code = models.CharField(
+        _("public verification code"), max_length=40, unique=True, default=new_public_code, editable=False
+    )
+    suspended_from = models.DateField(_("suspended from"), null=True, blank=True)
+    suspended_until = models.DateField(
+        _("suspended until"), null=True, blank=True, help_text=_("Leave empty while the suspension has no end date.")
+    )
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+    status_note = models.CharField(_("reason for the suspension or revocation"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -412,6 +515,15 @@ class Permit(models.Model):
                 condition=Q(expiry_date__isnull=True) | Q(expiry_date__gt=models.F("issue_date")),
                 name="permit_expiry_after_issue",
             ),
+            models.CheckConstraint(
+                condition=Q(suspended_until__isnull=True)
+                | (Q(suspended_from__isnull=False) & Q(suspended_until__gte=models.F("suspended_from"))),
+                name="permit_suspension_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=(Q(suspended_from__isnull=True) & Q(revoked_on__isnull=True)) | ~Q(status_note=""),
+                name="permit_suspension_or_revocation_has_reason",
+            ),
         ]
 
     def __str__(self):
@@ -421,6 +533,9 @@ class Permit(models.Model):
     def holder(self) -> str:
         return str(self.worker) if self.worker_id else str(self.member)
 
+    def get_verify_url(self):
+        return reverse("permits:verify", args=[self.public_code])
+
 
 class PermitState(models.TextChoices):
     VALID = "valid", _("Valid")
@@ -428,6 +543,8 @@ class PermitState(models.TextChoices):
     EXPIRED = "expired", _("Expired")
     RENEWAL = "renewal", _("Renewal in progress")
     REPLACED = "replaced", _("Replaced")
+    SUSPENDED = "suspended", _("Suspended")
+    REVOKED = "revoked", _("Revoked")
 
 
 class ReminderSent(models.Model):

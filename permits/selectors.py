@@ -19,6 +19,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    Subquery,
     Value,
     When,
 )
@@ -32,6 +33,7 @@ from .models import (
     OPEN_STEPS,
     CaseStep,
     CaseStepKind,
+    HolderKind,
     Permit,
     PermitCase,
     PermitState,
@@ -65,6 +67,8 @@ def permit_state_expression(*, today=None, types=None):
     renewal_open = Exists(PermitCase.objects.filter(renewal_of=OuterRef("pk"), step__in=OPEN_STEPS))
     return Case(
         When(replaced_by__isnull=False, then=Value(PermitState.REPLACED)),
+        When(revoked_condition(today=today), then=Value(PermitState.REVOKED)),
+        When(suspended_condition(today=today), then=Value(PermitState.SUSPENDED)),
         When(renewal_open, then=Value(PermitState.RENEWAL)),
         When(expiry_date__lt=today, then=Value(PermitState.EXPIRED)),
         When(soon_q, then=Value(PermitState.EXPIRING_SOON)),
@@ -76,13 +80,29 @@ def permit_state_expression(*, today=None, types=None):
 MANUFACTURING_LICENCE = "manufacturing_licence"
 
 
-def in_force_condition(*, today=None) -> Q:
-    """A permit is in force on `today` when it was issued by then, is not replaced and is not
-    past its expiry date. (Unlike the displayed state, a renewal in progress does not keep an
-    expired permit in force.)"""
+def revoked_condition(*, today=None) -> Q:
+    return Q(revoked_on__isnull=False, revoked_on__lte=_today(today))
+
+
+def suspended_condition(*, today=None) -> Q:
+    """Suspended on `today`: from `suspended_from` to `suspended_until` (both included; open
+    ended while no end date is set)."""
     today = _today(today)
-    return Q(replaced_by__isnull=True, issue_date__lte=today) & (
-        Q(expiry_date__isnull=True) | Q(expiry_date__gte=today)
+    return Q(suspended_from__isnull=False, suspended_from__lte=today) & (
+        Q(suspended_until__isnull=True) | Q(suspended_until__gte=today)
+    )
+
+
+def in_force_condition(*, today=None) -> Q:
+    """A permit is in force on `today` when it was issued by then, is not replaced, is not past
+    its expiry date, and is neither revoked nor suspended that day. (Unlike the displayed state,
+    a renewal in progress does not keep an expired permit in force.)"""
+    today = _today(today)
+    return (
+        Q(replaced_by__isnull=True, issue_date__lte=today)
+        & (Q(expiry_date__isnull=True) | Q(expiry_date__gte=today))
+        & (Q(revoked_on__isnull=True) | Q(revoked_on__gt=today))
+        & (Q(suspended_from__isnull=True) | Q(suspended_from__gt=today) | Q(suspended_until__lt=today))
     )
 
 
@@ -110,6 +130,110 @@ def permit_state(permit, *, today=None) -> str:
     if getattr(permit, "state", None):
         return permit.state
     return permits_with_state(Permit.objects.filter(pk=permit.pk), today=today).values_list("state", flat=True)[0]
+
+
+def missing_prerequisites(*, member, permit_type, worker=None, today=None) -> list[dict]:
+    """The prerequisites of `permit_type` not in force today for this member (or, for a worker's
+    own permit, for that worker), in two queries (three when workers are needed). A prerequisite
+    held by workers (health cards) of a business permit must be in force for every active
+    worker; one held by a person (the technical officer) for one of them. Each item: {"type", "workers" (those missing it), "no_workers" (none on the list)}."""
+    prerequisites = [pre for pre in permit_type.prerequisites.all() if pre.is_active]
+    if not prerequisites:
+        return []
+    held = set(
+        permits_in_force(
+            Permit.objects.filter(member=member, permit_type__in=[pre.pk for pre in prerequisites]), today=today
+        ).values_list("permit_type_id", "worker_id")
+    )
+    needs_workers = any(_each_worker_needs(pre, permit_type) for pre in prerequisites) and not (
+        permit_type.held_by_worker and worker
+    )
+    workers = (
+        list(Worker.objects.filter(member=member, is_active=True).order_by("full_name", "id")) if needs_workers else []
+    )
+    return _missing_from(prerequisites, permit_type=permit_type, worker=worker, held=held, workers=workers)
+
+
+def _each_worker_needs(pre, permit_type) -> bool:
+    """A worker's prerequisite (health card) of a business permit: every worker needs one. A
+    business's or one person's (the technical officer): one in force is enough."""
+    return pre.held_by_worker and not (pre.holder_kind == HolderKind.PERSON and not permit_type.held_by_worker)
+
+
+def _missing_from(prerequisites, *, permit_type, worker, held, workers) -> list[dict]:
+    """missing_prerequisites without queries: `held` is {(type id, worker id)} of the permits in
+    force, `workers` the member's active workers."""
+    held_types = {type_id for type_id, _worker_id in held}
+    missing = []
+    for pre in prerequisites:
+        if not _each_worker_needs(pre, permit_type):
+            if pre.pk not in held_types:
+                missing.append({"type": pre, "workers": [], "no_workers": False})
+            continue
+        if permit_type.held_by_worker and worker is not None:
+            if (pre.pk, worker.pk) not in held:
+                missing.append({"type": pre, "workers": [], "no_workers": False})
+            continue
+        lacking = [w for w in workers if (pre.pk, w.pk) not in held]
+        if not workers or lacking:
+            missing.append({"type": pre, "workers": lacking, "no_workers": not workers})
+    return missing
+
+
+# -- the public verification page -----------------------------------------------------------
+
+
+def permit_for_verification(code: str, *, today=None):
+    """The permit behind a public code with what the page shows (one query), or None. Its
+    verdict is computed from today's date: never stored."""
+    if not code or len(code) > 40:
+        return None
+    today = _today(today)
+    permit = (
+        Permit.objects.filter(public_code=code)
+        .select_related("permit_type", "member")
+        .only(
+            "number",
+            "issue_date",
+            "expiry_date",
+            "replaced_by_id",
+            "suspended_from",
+            "suspended_until",
+            "revoked_on",
+            "public_code",
+            "permit_type__name_fa",
+            "permit_type__name_en",
+            "member__business_name",
+        )
+        .first()
+    )
+    if permit is None:
+        return None
+    permit.verdict = permit_verdict(permit, today=today)
+    return permit
+
+
+def permit_verdict(permit, *, today=None) -> dict:
+    """Green only when the permit is in force today (in_force_condition, in Python for one
+    loaded permit); otherwise red with the first reason that applies."""
+    today = _today(today)
+    if permit.revoked_on is not None and permit.revoked_on <= today:
+        reason = "revoked"
+    elif permit.replaced_by_id is not None:
+        reason = "replaced"
+    elif (
+        permit.suspended_from is not None
+        and permit.suspended_from <= today
+        and (permit.suspended_until is None or permit.suspended_until >= today)
+    ):
+        reason = "suspended"
+    elif permit.issue_date > today:
+        reason = "not_yet"
+    elif permit.expiry_date is not None and permit.expiry_date < today:
+        reason = "expired"
+    else:
+        reason = ""
+    return {"ok": reason == "", "reason": reason}
 
 
 # -- access helpers -------------------------------------------------------------------------
@@ -171,20 +295,30 @@ def member_permits_overview(*, member, today=None) -> dict:
     for worker in workers:
         worker.current_permits = cards_by_worker.get(worker.pk, [])
     needed = [t for t in types if (t.for_home if member.kind == Member.Kind.HOME else t.for_guild)]
-    held = {p.permit_type_id for p in current if p.state != PermitState.EXPIRED}
+    not_in_force = (PermitState.EXPIRED, PermitState.SUSPENDED, PermitState.REVOKED)
+    # the same test as a new case's prerequisites (permit_case_open)
+    in_force = {(p.permit_type_id, p.worker_id) for p in current if permit_verdict(p, today=today)["ok"]}
+    held = {p.permit_type_id for p in current if p.state not in not_in_force}
     open_types = {c.permit_type_id for c in cases if c.is_open}
     requirements = []
     for permit_type in needed:
         if permit_type.held_by_worker:
-            holders = {p.worker_id for p in current if p.permit_type_id == permit_type.pk and p.state != "expired"}
+            holders = {
+                p.worker_id for p in current if p.permit_type_id == permit_type.pk and p.state not in not_in_force
+            }
             missing_workers = [w for w in workers if w.pk not in holders]
             done = bool(workers) and not missing_workers
         else:
             missing_workers = []
             done = permit_type.pk in held
-        prerequisites = [
-            {"type": pre, "done": pre.pk in held} for pre in permit_type.prerequisites.all() if pre.is_active
-        ]
+        active_prerequisites = [pre for pre in permit_type.prerequisites.all() if pre.is_active]
+        missing = {
+            item["type"].pk
+            for item in _missing_from(
+                active_prerequisites, permit_type=permit_type, worker=None, held=in_force, workers=workers
+            )
+        }
+        prerequisites = [{"type": pre, "done": pre.pk not in missing} for pre in active_prerequisites]
         requirements.append(
             {
                 "type": permit_type,
@@ -356,19 +490,14 @@ def staff_dashboard(*, today=None, list_limit=50) -> dict:
         "home_without_count": home_without_count,
         "home_without": home_without_list,
         "bottlenecks": bottleneck_table(),
+        "overdue": overdue_cases(today=today, limit=list_limit),
     }
 
 
 STAFF_DASHBOARD_CACHE_SECONDS = 120
 # Saving or deleting a row of these renews the cached staff dashboard at once.
-STAFF_DASHBOARD_TABLES = (
-    "permits.permit",
-    "permits.permitcase",
-    "permits.casestep",
-    "permits.permittype",
-    "permits.worker",
-    "members.member",
-)
+STAFF_DASHBOARD_MODELS = ("Permit", "PermitCase", "CaseStep", "PermitType", "Worker", "CaseEscalation", "StepDeadline")
+STAFF_DASHBOARD_TABLES = (*(f"permits.{name.lower()}" for name in STAFF_DASHBOARD_MODELS), "members.member")
 
 
 def staff_dashboard_cache_key(*, today=None) -> str:
@@ -425,3 +554,121 @@ def bottleneck_table() -> list[dict]:
 
 def bottleneck_headers() -> list[str]:
     return [str(CaseStepKind(step).label) for step in OPEN_STEPS]
+
+
+# -- legal response times and escalations -------------------------------------------------------
+
+
+def step_deadlines() -> dict:
+    """{(issuer, step): days} from the admin's legal response times (one query)."""
+    from .models import StepDeadline
+
+    return {(issuer, step): days for issuer, step, days in StepDeadline.objects.values_list("issuer", "step", "days")}
+
+
+def due_on(entered_at, days: int) -> datetime.date:
+    """The last day the issuer may answer: the day the step was entered plus its legal days.
+    The case is late from the next day on."""
+    return timezone.localtime(entered_at).date() + datetime.timedelta(days=days)
+
+
+def _late_current_steps(*, today, deadlines):
+    """(case_id, step, issuer, due date, days late) of every open case now at an issuer's step
+    past its legal response time: one query."""
+    if not deadlines:
+        return []
+    longest_allowed_start = timezone.make_aware(
+        datetime.datetime.combine(today - datetime.timedelta(days=min(deadlines.values())), datetime.time.min)
+    )
+    rows = PermitCase.objects.filter(
+        step__in={step for _issuer, step in deadlines},
+        step_changed_at__lt=longest_allowed_start,
+    ).values_list("pk", "step", "permit_type__issuer", "step_changed_at")
+    late = []
+    for case_id, step, issuer, entered_at in rows.iterator(chunk_size=2000):
+        days = deadlines.get((issuer, step))
+        if days is None:
+            continue
+        due = due_on(entered_at, days)
+        if today > due:
+            late.append((case_id, step, issuer, due, (today - due).days))
+    return late
+
+
+def overdue_cases(*, today=None, limit=50) -> dict:
+    """Open cases past their issuer's legal response time, for the staff dashboard: how many,
+    the median delay in days and the longest-late `limit` cases (each with `due_on`,
+    `delay_days`, `days_allowed` and `escalated_at`), in three queries."""
+    from .models import CaseEscalation
+
+    today = _today(today)
+    deadlines = step_deadlines()
+    late = _late_current_steps(today=today, deadlines=deadlines)
+    late.sort(key=lambda row: (-row[4], row[0]))
+    top = late[:limit]
+    by_id = {row[0]: row for row in top}
+    escalated = CaseEscalation.objects.filter(case_id=OuterRef("pk"), case_step__left_at__isnull=True).values(
+        "escalated_at"
+    )[:1]
+    cases = (
+        PermitCase.objects.filter(pk__in=list(by_id))
+        .select_related("member", "permit_type", "worker", "product")
+        .annotate(escalated_at=Subquery(escalated))
+    )
+    listed = []
+    for case in cases:
+        _case_id, _step, issuer, due, delay = by_id[case.pk]
+        case.due_on, case.delay_days = due, delay
+        case.days_allowed = deadlines[(issuer, case.step)]
+        listed.append(case)
+    listed.sort(key=lambda c: (-c.delay_days, c.pk))
+    delays = [row[4] for row in late]
+    return {
+        "count": len(late),
+        "median_delay_days": statistics.median(delays) if delays else None,
+        "cases": listed,
+    }
+
+
+def response_delays(*, as_of=None) -> dict:
+    """For the indicators: how many cases were at an issuer's step past its legal response time
+    at the end of day `as_of` (today by default), and their median delay in days, overall and
+    per issuer. Computed from the kept step history, so a past date gives the same answer after
+    new data arrives (as long as the legal response times are not edited). Two queries."""
+    from .models import Issuer
+
+    as_of = _today(as_of)
+    deadlines = step_deadlines()
+    if not deadlines:
+        return {"as_of": as_of, "count": 0, "median_delay_days": None, "by_issuer": []}
+    day_end = timezone.make_aware(datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time.min))
+    latest_entry = day_end - datetime.timedelta(days=min(deadlines.values()) + 1)
+    rows = (
+        CaseStep.objects.filter(step__in={step for _issuer, step in deadlines}, entered_at__lt=latest_entry)
+        .filter(Q(left_at__isnull=True) | Q(left_at__gte=day_end))
+        .values_list("step", "case__permit_type__issuer", "entered_at")
+    )
+    delays = defaultdict(list)
+    for step, issuer, entered_at in rows.iterator(chunk_size=2000):
+        days = deadlines.get((issuer, step))
+        if days is None:
+            continue
+        due = due_on(entered_at, days)
+        if as_of > due:
+            delays[issuer].append((as_of - due).days)
+    every = [d for values in delays.values() for d in values]
+    return {
+        "as_of": as_of,
+        "count": len(every),
+        "median_delay_days": statistics.median(every) if every else None,
+        "by_issuer": [
+            {
+                "issuer": issuer,
+                "label": label,
+                "count": len(delays[issuer]),
+                "median_delay_days": statistics.median(delays[issuer]),
+            }
+            for issuer, label in Issuer.choices
+            if delays.get(issuer)
+        ],
+    }

@@ -15,11 +15,10 @@ from core.audit import audit_record, diff, snapshot
 from core.notifications import notify, notify_many, notify_staff
 
 from .models import (
-    CLOSED_STEPS,
     NEEDS_TRACKING_CODE,
     OPEN_STEPS,
-    STEP_ORDER,
     CaseDocument,
+    CaseEscalation,
     CaseStep,
     CaseStepKind,
     ChecklistTick,
@@ -30,6 +29,8 @@ from .models import (
     ReminderSent,
     Worker,
     add_months,
+    back_steps,
+    forward_steps,
 )
 
 logger = logging.getLogger(__name__)
@@ -74,8 +75,10 @@ def worker_update(*, worker, actor, **fields) -> Worker:
 
 @transaction.atomic
 def permit_case_open(*, member, actor, permit_type, worker=None, product=None, renewal_of=None) -> PermitCase:
-    """Opens a case at step "not started" (or "preparing documents") for the member itself, a
-    product (per-product permits) or a worker (worker/person permits)."""
+    """Opens a case at step "not started" for the member itself, a product (per-product
+    permits) or a worker (worker/person permits). Refused, naming what is missing, while a
+    prerequisite of the permit type is not in force (selectors.missing_prerequisites): for
+    renewals too."""
     errors = {}
     if permit_type.held_by_worker:
         if worker is None:
@@ -93,6 +96,10 @@ def permit_case_open(*, member, actor, permit_type, worker=None, product=None, r
             errors["renewal_of"] = _("This permit has already been replaced.")
         elif PermitCase.objects.filter(renewal_of=renewal_of, step__in=OPEN_STEPS).exists():
             errors["renewal_of"] = _("A renewal case is already open for this permit.")
+    if not errors:
+        missing = _missing_prerequisites_message(member=member, permit_type=permit_type, worker=worker)
+        if missing:
+            errors["permit_type"] = missing
     duplicate = PermitCase.objects.filter(
         member=member, permit_type=permit_type, worker=worker, product=product, step__in=OPEN_STEPS
     )
@@ -122,12 +129,34 @@ def permit_case_open(*, member, actor, permit_type, worker=None, product=None, r
     return case
 
 
+def _missing_prerequisites_message(*, member, permit_type, worker) -> str:
+    from .selectors import missing_prerequisites
+
+    missing = missing_prerequisites(member=member, permit_type=permit_type, worker=worker)
+    if not missing:
+        return ""
+    parts = []
+    for item in missing:
+        if item["workers"]:
+            parts.append(
+                gettext("%(type)s (missing for %(workers)s)")
+                % {"type": item["type"].name, "workers": "، ".join(w.full_name for w in item["workers"])}
+            )
+        elif item["no_workers"]:
+            parts.append(gettext("%(type)s (add your workers first)") % {"type": item["type"].name})
+        else:
+            parts.append(item["type"].name)
+    return gettext("This permit needs a valid %(names)s first.") % {"names": gettext(" and ").join(parts)}
+
+
 def allowed_next_steps(case) -> list[str]:
-    """Steps a case may move to from where it is (closed cases go nowhere; "issued" only by
-    recording the permit)."""
-    if case.step in CLOSED_STEPS:
-        return []
-    return [s for s in CaseStepKind.values if s not in (case.step, CaseStepKind.ISSUED)]
+    """Steps that can follow the current one, the natural next one first (closed cases go
+    nowhere; "issued" only by recording the permit). Moving back is permit_case_move_back."""
+    return forward_steps(case.step)
+
+
+def allowed_back_steps(case) -> list[str]:
+    return back_steps(case.step)
 
 
 def _enter_step(case, *, step, actor, note, backward, now):
@@ -140,17 +169,16 @@ def _enter_step(case, *, step, actor, note, backward, now):
 
 @transaction.atomic
 def permit_case_advance(*, case, actor, step, tracking_code="", note="") -> PermitCase:
-    """Moves a case to another step. Moving back needs a reason; "submitted" and later need
-    the authority's tracking code; rejected needs the reason."""
+    """Moves a case forward to a step that can follow the current one. "Submitted" and later
+    need the authority's tracking code; rejected needs the reason."""
     case = PermitCase.objects.select_for_update().get(pk=case.pk)
     tracking_code = (tracking_code or "").strip() or case.tracking_code
     note = (note or "").strip()
     if step not in allowed_next_steps(case):
+        if step in allowed_back_steps(case):
+            raise ValidationError({"step": _("Moving the case back is its own action, with a reason.")})
         raise ValidationError({"step": _("The case cannot move to this step from where it is.")})
-    backward = step in OPEN_STEPS and STEP_ORDER[step] < STEP_ORDER[case.step]
     errors = {}
-    if backward and not note:
-        errors["note"] = _("Say why the case moves back a step.")
     if step == CaseStepKind.REJECTED and not note:
         errors["note"] = _("Write the authority's reason for the rejection.")
     if step in NEEDS_TRACKING_CODE and not tracking_code:
@@ -159,7 +187,7 @@ def permit_case_advance(*, case, actor, step, tracking_code="", note="") -> Perm
         raise ValidationError(errors)
     before = snapshot(case, ["step", "tracking_code"])
     case.tracking_code = tracking_code
-    _enter_step(case, step=step, actor=actor, note=note, backward=backward, now=timezone.now())
+    _enter_step(case, step=step, actor=actor, note=note, backward=False, now=timezone.now())
     case.save(update_fields=["step", "tracking_code", "step_changed_at", "updated_at"])
     audit_record(
         actor=actor,
@@ -167,6 +195,33 @@ def permit_case_advance(*, case, actor, step, tracking_code="", note="") -> Perm
         instance=case,
         changes=diff(before, snapshot(case, ["step", "tracking_code"])),
         note=note,
+    )
+    _tell_member_of_staff_change(case=case, actor=actor)
+    return case
+
+
+@transaction.atomic
+def permit_case_move_back(*, case, actor, step, reason) -> PermitCase:
+    """Moves a case back to an earlier step (a correction, or the authority sent it back):
+    always with the reason, kept on the step and in the audit log."""
+    case = PermitCase.objects.select_for_update().get(pk=case.pk)
+    reason = (reason or "").strip()
+    errors = {}
+    if step not in allowed_back_steps(case):
+        errors["step"] = _("The case cannot move back to this step from where it is.")
+    if not reason:
+        errors["reason"] = _("Say why the case moves back a step.")
+    if errors:
+        raise ValidationError(errors)
+    before = snapshot(case, ["step"])
+    _enter_step(case, step=step, actor=actor, note=reason, backward=True, now=timezone.now())
+    case.save(update_fields=["step", "step_changed_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="permits.case_move_back",
+        instance=case,
+        changes=diff(before, snapshot(case, ["step"])),
+        note=reason,
     )
     _tell_member_of_staff_change(case=case, actor=actor)
     return case
@@ -459,3 +514,113 @@ def _reminder_subject(permit, days_left: int, *, staff=False) -> str:
     if staff:
         text = f"{values['member']}: {text}"
     return text
+
+
+# -- legal response times: escalation ------------------------------------------------------------
+
+
+def case_escalations_send(*, today=None) -> dict:
+    """Tells estates staff of each open case that stayed at an issuer's step past its legal
+    response time: once per step entered. Each escalation row is inserted first, in its own
+    transaction; its unique step makes a second run (or a second worker) skip it."""
+    from .selectors import _late_current_steps, step_deadlines
+
+    today = today or timezone.localdate()
+    deadlines = step_deadlines()
+    late = {row[0]: row for row in _late_current_steps(today=today, deadlines=deadlines)}
+    result = {"escalated": 0, "skipped": 0}
+    if not late:
+        return result
+    current_steps = (
+        CaseStep.objects.filter(case_id__in=list(late), left_at__isnull=True, escalation__isnull=True)
+        .select_related("case__member", "case__permit_type", "case__worker", "case__product")
+        .order_by("case_id")
+    )
+    seen = set()
+    for case_step in current_steps:
+        seen.add(case_step.case_id)
+        _case_id, step, issuer, due, delay = late[case_step.case_id]
+        if case_step.step != step:
+            result["skipped"] += 1
+            continue
+        sent = _escalate_once(case_step=case_step, days_allowed=deadlines[(issuer, step)], due=due, delay=delay)
+        result["escalated" if sent else "skipped"] += 1
+    result["skipped"] += len(set(late) - seen)
+    return result
+
+
+def _escalate_once(*, case_step, days_allowed, due, delay) -> bool:
+    from core.jalali import format_date
+    from core.persian import digits_to_persian
+
+    case = case_step.case
+    try:
+        with transaction.atomic():
+            escalation = CaseEscalation.objects.create(
+                case=case, case_step=case_step, step=case_step.step, days_allowed=days_allowed, due_on=due
+            )
+            with translation.override("fa"):
+                subject = gettext(
+                    "%(member)s: “%(type)s” has waited at “%(step)s” (%(issuer)s) %(delay)s days past the "
+                    "legal %(days)s days (due %(date)s)."
+                ) % {
+                    "member": case.member.business_name,
+                    "type": case.permit_type.name,
+                    "step": case_step.get_step_display(),
+                    "issuer": case.permit_type.get_issuer_display(),
+                    "delay": digits_to_persian(str(delay)),
+                    "days": digits_to_persian(str(days_allowed)),
+                    "date": format_date(due),
+                }
+                escalation.recipients = notify_staff(subject=subject, url=case.get_absolute_url())
+            escalation.save(update_fields=["recipients"])
+            audit_record(
+                actor=None,
+                action="permits.case_escalate",
+                instance=case,
+                changes={
+                    "step": case_step.step,
+                    "days_allowed": days_allowed,
+                    "due_on": str(due),
+                    "delay_days": delay,
+                    "recipients": escalation.recipients,
+                },
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+# -- suspension and revocation --------------------------------------------------------------------
+
+STATUS_FIELDS = ["suspended_from", "suspended_until", "revoked_on", "status_note"]
+
+
+@transaction.atomic
+def permit_status_set(
+    *, permit, actor, suspended_from=None, suspended_until=None, revoked_on=None, status_note=""
+) -> Permit:
+    """Records what the authority decided: a suspension (from a date, to a date or open ended),
+    its lifting (empty dates) or a revocation. Always with the reason; audited. The public
+    verification page turns red from the first day of a suspension or revocation."""
+    permit = Permit.objects.select_for_update().get(pk=permit.pk)
+    status_note = (status_note or "").strip()
+    errors = {}
+    if suspended_until is not None and suspended_from is None:
+        errors["suspended_from"] = _("Enter the first day of the suspension.")
+    elif suspended_until is not None and suspended_until < suspended_from:
+        errors["suspended_until"] = _("The suspension cannot end before it starts.")
+    if (suspended_from or revoked_on) and not status_note:
+        errors["status_note"] = _("Write the authority's reason.")
+    if revoked_on is not None and revoked_on < permit.issue_date:
+        errors["revoked_on"] = _("A permit cannot be revoked before it was issued.")
+    if errors:
+        raise ValidationError(errors)
+    before = snapshot(permit, STATUS_FIELDS)
+    permit.suspended_from, permit.suspended_until, permit.revoked_on = suspended_from, suspended_until, revoked_on
+    permit.status_note = status_note if (suspended_from or revoked_on) else ""
+    permit.save(update_fields=STATUS_FIELDS)
+    changes = diff(before, snapshot(permit, STATUS_FIELDS))
+    if changes:
+        audit_record(actor=actor, action="permits.permit_status", instance=permit, changes=changes, note=status_note)
+    return permit

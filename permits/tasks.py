@@ -2,7 +2,7 @@
 
 from core.tasks import task
 
-from .services import permit_reminders_send
+from .services import case_escalations_send, permit_reminders_send
 
 
 @task()
@@ -10,3 +10,10 @@ def send_permit_reminders() -> dict:
     """The permit-expiry reminders due today; safe to run twice or on two workers at once
     (each reminder is recorded once). Queued daily by `send_permit_reminders`."""
     return permit_reminders_send()
+
+
+@task()
+def escalate_overdue_cases() -> dict:
+    """Tells estates staff of each case past its issuer's legal response time, once per step;
+    safe to run twice or on two workers at once. Queued daily by `escalate_overdue_cases`."""
+    return case_escalations_send()

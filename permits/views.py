@@ -5,10 +5,10 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
-from django.utils import timezone
+from django.template.loader import get_template, render_to_string
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -20,7 +20,7 @@ from core.uploads import safe_download_name
 from members.roles import is_active_member, is_estates_staff, member_of
 
 from . import selectors, services
-from .forms import CaseAdvanceForm, CaseOpenForm, DocumentForm, PermitIssueForm, WorkerForm
+from .forms import CaseAdvanceForm, CaseBackForm, CaseOpenForm, DocumentForm, PermitIssueForm, WorkerForm
 from .models import CaseStepKind, ChecklistItem, Worker
 
 # Role checks: the platform's one decorator factory.
@@ -99,11 +99,12 @@ def worker_leave(request, worker_id):
     return redirect("permits:home")
 
 
-def _detail(request, case, *, advance_form=None, issue_form=None, document_form=None, status=200):
+def _detail(request, case, *, advance_form=None, back_form=None, issue_form=None, document_form=None, status=200):
     context = selectors.case_detail(case=case)
     context.update(
         case=case,
         advance_form=advance_form or CaseAdvanceForm(case=case),
+        back_form=back_form or CaseBackForm(case=case),
         issue_form=issue_form or PermitIssueForm(case=case),
         document_form=document_form or DocumentForm(case=case),
         can_issue=case.is_open and bool(case.tracking_code),
@@ -134,6 +135,25 @@ def case_advance(request, case_id):
             )
             return redirect(case.get_absolute_url())
     return _detail(request, case, advance_form=form, status=400)
+
+
+@member_or_staff_required
+@require_POST
+def case_back(request, case_id):
+    case = selectors.case_for_user_or_404(user=request.user, case_id=case_id)
+    form = CaseBackForm(request.POST, case=case)
+    if form.is_valid():
+        try:
+            services.permit_case_move_back(case=case, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The case moved back to “%(step)s”.") % {"step": CaseStepKind(form.cleaned_data["step"]).label},
+            )
+            return redirect(case.get_absolute_url())
+    return _detail(request, case, back_form=form, status=400)
 
 
 @member_or_staff_required
@@ -217,6 +237,31 @@ def document_delete(request, document_id):
     services.case_document_delete(document=doc, actor=request.user)
     messages.success(request, _("The document was removed."))
     return redirect(case.get_absolute_url())
+
+
+# -- public -------------------------------------------------------------------------------------
+
+
+@require_GET
+@ratelimit(key="ip", rate="60/m", method="GET", block=True)
+def verify(request, code):
+    """Public: the page a permit's verification link or QR code opens. Tiny (its own template and
+    CSS, no JavaScript, no web font), one query, no cookie, nothing stored about the visitor;
+    never cached (it can turn red at any moment), so visitors are rate-limited per address
+    instead. Only the business name: no personal data (a worker's card shows the business)."""
+    today = timezone.localdate()
+    permit = selectors.permit_for_verification(code, today=today)
+    context = {
+        "LANGUAGE_CODE": translation.get_language(),
+        "LANGUAGE_BIDI": translation.get_language_bidi(),
+        "today": today,
+        "permit": permit,
+    }
+    # Rendered without the request: no context processor, no session, no CSRF cookie.
+    response = HttpResponse(get_template("permits/verify.html").render(context), status=404 if permit is None else 200)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 # -- staff ------------------------------------------------------------------------------------

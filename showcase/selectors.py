@@ -326,11 +326,12 @@ def box_code_for_scan(code: str, *, today=None):
         .filter(member_id=listing.member_id, products=listing.product_id)
         .annotate(in_force=ExpressionWrapper(in_force_condition(today=today), output_field=BooleanField()))
         .order_by("-in_force", F("expiry_date").desc(nulls_first=True), "-id")
-        .values("number", "expiry_date", "in_force")
+        .values("number", "expiry_date", "in_force", "public_code")
         .first()
     )
     row.licence_valid = bool(licence and licence["in_force"])
     row.licence_number = licence["number"] if licence else ""
+    row.licence_code = licence["public_code"] if licence else ""  # the permit's own verification page
     row.licence_expiry = licence["expiry_date"] if licence else None
     row.listing_public = listing_is_public(listing)
     return row

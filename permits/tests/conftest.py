@@ -29,3 +29,4 @@ def seed_data(django_db_setup, django_db_blocker, transactional_db):
     for name in ALL_GROUPS:
         Group.objects.get_or_create(name=name)
     importlib.import_module("permits.migrations.0002_permit_types").seed(apps, None)
+    importlib.import_module("permits.migrations.0005_catalogue_and_deadlines").seed(apps, None)

@@ -35,7 +35,29 @@ def permit(member, code="business_licence", *, number=None, issue_days_ago=100, 
     )
 
 
-def submitted_case(member, user, code="home_business", *, tracking="TR-1404-100", **kwargs):
+def grant_prerequisites(member, code, *, worker=None):
+    """In-force permits for every prerequisite of `code` (for each active worker where the
+    prerequisite is a worker's), so a case for it may be opened."""
+    target = permit_type(code)
+    for pre in target.prerequisites.all():
+        if pre.held_by_worker:
+            holders = [worker] if (target.held_by_worker and worker) else list(member.workers.filter(is_active=True))
+            if pre.holder_kind == "person" and not target.held_by_worker:
+                holders = holders[:1]
+            if not holders:
+                holders = [
+                    Worker.objects.create(member=member, full_name="مریم احمدی", national_id=VALID_IDS[1], role="owner")
+                ]
+            for holder in holders:
+                if not Permit.objects.filter(member=member, permit_type=pre, worker=holder).exists():
+                    permit(member, pre.code, worker=holder)
+        elif not Permit.objects.filter(member=member, permit_type=pre).exists():
+            permit(member, pre.code, expiry_in=None if not pre.expires else 200)
+
+
+def submitted_case(member, user, code="home_business", *, tracking="TR-1404-100", prerequisites=True, **kwargs):
+    if prerequisites:
+        grant_prerequisites(member, code, worker=kwargs.get("worker"))
     case = services.permit_case_open(member=member, actor=user, permit_type=permit_type(code), **kwargs)
     services.permit_case_advance(case=case, actor=user, step=CaseStepKind.PREPARING)
     services.permit_case_advance(case=case, actor=user, step=CaseStepKind.SUBMITTED, tracking_code=tracking)

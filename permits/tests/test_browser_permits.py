@@ -20,6 +20,7 @@ def _fits_phone(phone):
 
 def test_home_producer_case_to_issued_permit(seed_data, actors, page, browser, live_server, tmp_path):  # noqa: F811
     # -- the home producer (member B) on a phone, in Persian -------------------------------------
+    factories.grant_prerequisites(actors.b, "home_business")  # health card and hygiene certificate
     login(page, actors.member_b.mobile)
     page.goto("/permits/")
     assert page.locator("html").get_attribute("dir") == "rtl"
@@ -77,15 +78,12 @@ def test_home_producer_case_to_issued_permit(seed_data, actors, page, browser, l
     # -- the member answers the notice and records the issued permit ----------------------------
     page.reload()
     assert page.locator(".case-step").first.get_attribute("data-step") == "deficiency"
-    page.select_option("#id_step", "submitted")
-    page.click("#advance button[type=submit]")  # moving back without a reason: refused
-    page.wait_for_load_state()
-    assert (
-        page.locator("#advance .invalid-feedback").inner_text().strip() == "بنویسید چرا پرونده به مرحله قبل برمی‌گردد."
-    )
+    # submitted again after the notice: the natural next step, chosen already
+    assert page.locator("#id_step").input_value() == "submitted"
     page.fill("#id_note", "تأییدیه جهاد بارگذاری و دوباره ثبت شد.")
     page.click("#advance button[type=submit]")
     page.wait_for_load_state()
+    assert page.locator(".case-timeline-step.is-current").get_attribute("data-step") == "submitted"
 
     today = jdatetime.date.fromgregorian(date=timezone.localdate())
     page.fill("#id_number", "KH-1404-0099")
@@ -93,7 +91,7 @@ def test_home_producer_case_to_issued_permit(seed_data, actors, page, browser, l
     page.press("#id_number", "Enter")  # submits the issue form (the Jalali picker may cover the button)
     page.wait_for_load_state()
     assert page.locator(".issued-permit").count() == 1
-    permit = Permit.objects.get(member=actors.b)
+    permit = Permit.objects.get(member=actors.b, case=case)
     assert (permit.number, permit.issue_date, permit.expiry_date) == ("KH-1404-0099", timezone.localdate(), None)
     _fits_phone(page)
     screenshot(page, "permits-issued-fa-phone")

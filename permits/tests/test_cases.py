@@ -22,6 +22,7 @@ def english():
 
 
 def _open(actors, code="home_business", **kwargs):
+    factories.grant_prerequisites(actors.a, code, worker=kwargs.get("worker"))
     return services.permit_case_open(
         member=actors.a, actor=actors.member_a, permit_type=factories.permit_type(code), **kwargs
     )
@@ -68,6 +69,7 @@ def test_steps_forward_are_dated_and_kept(actors):
 @pytest.mark.usefixtures("english")
 def test_submitted_needs_a_tracking_code(actors):
     case = _open(actors)
+    services.permit_case_advance(case=case, actor=actors.member_a, step="preparing")
     with pytest.raises(ValidationError) as error:
         services.permit_case_advance(case=case, actor=actors.member_a, step="submitted")
     assert error.value.message_dict == {"tracking_code": ["Enter the tracking code the authority gave you."]}
@@ -80,15 +82,24 @@ def test_tracking_code_is_a_database_rule_too(actors):
 
 
 @pytest.mark.usefixtures("english")
-def test_moving_back_needs_a_reason(actors):
+def test_moving_back_is_its_own_action_with_a_reason(actors):
     case = factories.submitted_case(actors.a, actors.member_a)
     services.permit_case_advance(case=case, actor=actors.member_a, step="inspection")
     with pytest.raises(ValidationError) as error:
-        services.permit_case_advance(case=case, actor=actors.member_a, step="preparing")
-    assert error.value.message_dict == {"note": ["Say why the case moves back a step."]}
-    services.permit_case_advance(case=case, actor=actors.member_a, step="preparing", note="مدرک تازه خواستند")
+        services.permit_case_advance(case=case, actor=actors.member_a, step="preparing", note="x")
+    assert error.value.message_dict == {"step": ["Moving the case back is its own action, with a reason."]}
+    with pytest.raises(ValidationError) as error:
+        services.permit_case_move_back(case=case, actor=actors.member_a, step="preparing", reason="  ")
+    assert error.value.message_dict == {"reason": ["Say why the case moves back a step."]}
+    services.permit_case_move_back(case=case, actor=actors.member_a, step="preparing", reason="مدرک تازه خواستند")
     last = case.steps.order_by("-entered_at", "-id").first()
     assert (last.step, last.is_backward, last.note) == ("preparing", True, "مدرک تازه خواستند")
+    entry = audit_entries_for(case)[0]
+    assert (entry.action, entry.note, entry.changes) == (
+        "permits.case_move_back",
+        "مدرک تازه خواستند",
+        {"step": ["inspection", "preparing"]},
+    )
 
 
 def test_a_backward_step_without_reason_is_refused_by_the_database(actors):
@@ -198,18 +209,34 @@ def test_issue_form_names_a_jalali_date_that_does_not_exist_and_keeps_input(acto
     form = response.context["issue_form"]
     assert form.errors == {"issue_date": ["این روز در آن ماه وجود ندارد."]}
     assert 'value="BL-77"' in response.content.decode()
-    assert Permit.objects.count() == 0
+    assert not Permit.objects.filter(case=case).exists()
 
 
-def test_advance_back_without_reason_via_page_keeps_what_was_typed(actors, client_as):
+def test_back_without_reason_via_page_keeps_what_was_typed(actors, client_as):
     case = factories.submitted_case(actors.a, actors.member_a)
     response = client_as("member_a").post(
-        reverse("permits:case_advance", args=[case.pk]), {"step": "preparing", "tracking_code": "TR-1404-100"}
+        reverse("permits:case_back", args=[case.pk]), {"back-step": "preparing", "back-reason": ""}
     )
     assert response.status_code == 400
-    assert response.context["advance_form"].errors == {"note": ["بنویسید چرا پرونده به مرحله قبل برمی‌گردد."]}
+    assert response.context["back_form"].errors == {"reason": ["بنویسید چرا پرونده به مرحله قبل برمی‌گردد."]}
+    assert '<option value="preparing" selected>' in response.content.decode()
     case.refresh_from_db()
     assert case.step == "submitted"
+
+
+def test_back_via_page_records_the_reason(actors, client_as):
+    case = factories.submitted_case(actors.a, actors.member_a)
+    response = client_as("staff").post(
+        reverse("permits:case_back", args=[case.pk]), {"back-step": "preparing", "back-reason": "کد رهگیری اشتباه بود"}
+    )
+    assert (response.status_code, response["Location"]) == (302, case.get_absolute_url())
+    last = case.steps.order_by("-entered_at", "-id").first()
+    assert (last.step, last.is_backward, last.note, last.actor_id) == (
+        "preparing",
+        True,
+        "کد رهگیری اشتباه بود",
+        actors.staff.pk,
+    )
 
 
 def test_checklist_tick_and_untick_with_htmx(actors, client_as):
@@ -244,6 +271,7 @@ def test_worker_add_validates_national_id_and_keeps_input(actors, client_as):
 
 
 def test_case_open_via_page(actors, client_as):
+    factories.grant_prerequisites(actors.b, "home_business")
     response = client_as("member_b").post(
         reverse("permits:case_open"), {"permit_type": factories.permit_type("home_business").pk}
     )

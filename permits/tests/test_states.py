@@ -71,10 +71,12 @@ def test_expiring_soon_follows_the_types_first_offset(actors):
 
 def test_renewal_in_progress_then_replaced(actors):
     old = factories.permit(actors.a, "business_licence", expiry_in=10)
+    factories.grant_prerequisites(actors.a, "business_licence")
     case = services.permit_case_open(
         member=actors.a, actor=actors.member_a, permit_type=old.permit_type, renewal_of=old
     )
     assert permit_state(old) == PermitState.RENEWAL
+    services.permit_case_advance(case=case, actor=actors.member_a, step="preparing")
     services.permit_case_advance(case=case, actor=actors.member_a, step="submitted", tracking_code="T-1")
     new = services.permit_issue(
         case=case,
@@ -90,6 +92,7 @@ def test_renewal_in_progress_then_replaced(actors):
 
 def test_withdrawn_renewal_no_longer_counts(actors):
     old = factories.permit(actors.a, "business_licence", expiry_in=-3)
+    factories.grant_prerequisites(actors.a, "business_licence")
     case = services.permit_case_open(
         member=actors.a, actor=actors.member_a, permit_type=old.permit_type, renewal_of=old
     )

@@ -2,7 +2,7 @@
 member A (actors.a); member B gets 404 for them. Estates staff see every case and document."""
 
 from permits.tests import factories
-from tests.access import ACTIVE_MEMBER, MEMBER_A_OBJECT, STAFF, Rule
+from tests.access import ACTIVE_MEMBER, MEMBER_A_OBJECT, PUBLIC, STAFF, Rule
 
 MEMBER_A_OR_STAFF = {**MEMBER_A_OBJECT, "staff": 200, "superuser": 200}
 POST_ACTIVE_MEMBER = {**ACTIVE_MEMBER, "member_a": 400, "member_b": 400}  # empty form: errors shown
@@ -34,6 +34,10 @@ def _tick(actors):
     return {"case_id": case.pk, "item_id": case.permit_type.checklist_items.first().pk}
 
 
+def _code(actors):
+    return {"code": factories.permit(actors.a, "business_licence").public_code}
+
+
 def _worker(actors):
     return {"worker_id": factories.worker(actors.a).pk}
 
@@ -47,6 +51,8 @@ URL_ACCESS = {
     "permits:worker_leave": Rule({**MEMBER_A_OBJECT, "member_a": 302}, kwargs=_worker, method="post"),
     "permits:detail": Rule(MEMBER_A_OR_STAFF, kwargs=_case_id),
     "permits:case_advance": Rule(POST_MEMBER_A_OR_STAFF, kwargs=_case_id, method="post"),
+    # no reason: the form comes back with its errors (400)
+    "permits:case_back": Rule(POST_MEMBER_A_OR_STAFF, kwargs=_case_id, method="post"),
     "permits:case_issue": Rule(POST_MEMBER_A_OR_STAFF, kwargs=_case_id, method="post"),
     "permits:checklist_tick": Rule(
         {**MEMBER_A_OR_STAFF, "member_a": 302, "staff": 302, "superuser": 302}, kwargs=_tick, method="post"
@@ -61,4 +67,7 @@ URL_ACCESS = {
     "permits:document_delete": Rule(
         {**MEMBER_A_OR_STAFF, "member_a": 302, "staff": 404, "superuser": 404}, kwargs=_document_id, method="post"
     ),
+    # The public verification page: never kept anywhere (it can turn red at any moment);
+    # visitors are rate-limited per address instead.
+    "permits:verify": Rule(PUBLIC, kwargs=_code),
 }

@@ -51,6 +51,7 @@ def test_member_fixes_the_reason_applies_and_is_accepted(seed_data, actors, page
         actors.a, "manufacturing_licence", number="FDO-1399-7781", issue_days_ago=1830, expiry_in=-3
     )
     permit_factories.permit(actors.a, "business_licence", expiry_in=300)
+    permit_factories.grant_prerequisites(actors.a, "manufacturing_licence")  # a renewal needs them in force
     call = factories.call(title="وام نوسازی تجهیزات کارگاه", rules=[factories.LICENCE_RULE], capacity=3)
 
     # -- the member, on a phone in Persian, is told why not ------------------------------------
