@@ -358,3 +358,28 @@ def test_projector_shows_the_address_to_join_its_qr_code_and_marks_answered_ques
     answered = page[page.index('data-testid="answered"') :]
     assert "پرسش پاسخ‌داده" in answered and "— رئیس اتحادیه" in answered and "پرسش باز" not in answered
     assert open_one.text in page[page.index('data-testid="top"') : page.index('data-testid="answered"')]
+
+
+def test_admin_lists_routed_questions_with_due_dates_and_filters_the_overdue(actors, client_as):
+    event = make_event()
+    seat = make_panelist(event, actors.panelist, name="رئیس اتحادیه")
+    late = make_question(event, actors.member_a, text="پرسش عقب‌افتاده")
+    on_time = make_question(event, actors.member_a, text="پرسش در مهلت")
+    services.question_route(question=late, by=actors.staff, panelist=seat)
+    services.question_route(question=on_time, by=actors.staff, panelist=seat)
+    Question.objects.filter(pk=late.pk).update(answer_due=timezone.localdate() - datetime.timedelta(days=2))
+    url = reverse("admin:events_question_changelist")
+    page = client_as("staff").get(url, {"routed": "overdue"}).content.decode()
+    assert "پرسش عقب‌افتاده" in page and "پرسش در مهلت" not in page
+    assert page.count("⚠") == 1 and "عقب‌افتاده</strong>" in page
+
+
+def test_dashboard_tells_the_member_of_a_place_offered_to_them(actors, client_as):
+    event = make_event(title="بازدید از خط بسته‌بندی", capacity=1)
+    first = services.registration_create(event=event, user=actors.member_b)
+    services.registration_create(event=event, user=actors.member_a, waiting_list=True)
+    body = client_as("member_a").get(reverse("members:dashboard")).content.decode()
+    assert "بازدید از خط بسته‌بندی" in body and "در فهرست انتظار" in body
+    services.registration_cancel(registration=first)
+    body = client_as("member_a").get(reverse("members:dashboard")).content.decode()
+    assert 'data-testid="dashboard-offer"' in body
