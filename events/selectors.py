@@ -170,8 +170,10 @@ def moderation_queue(*, event, scope: Q, seats=(), status: str = "open"):
         seat_ids = {seat.pk for seat in seats}
         organisations = {seat.organisation for seat in seats}
         for q in questions:
-            q.for_me = q.addressed_panelist_id in seat_ids or (
-                not q.addressed_panelist_id and q.addressed_organisation in organisations
+            q.for_me = (
+                q.routed_to_id in seat_ids
+                or q.addressed_panelist_id in seat_ids
+                or (not q.addressed_panelist_id and q.addressed_organisation in organisations)
             )
         questions.sort(key=lambda q: not q.for_me)  # stable: keeps the votes order within each group
     return questions

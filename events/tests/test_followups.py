@@ -189,6 +189,9 @@ def test_staff_route_a_question_the_official_is_told_and_an_overdue_one_is_marke
     question.refresh_from_db()
     assert (question.routed_to_id, question.answer_due) == (seat.pk, due)
     assert len(_subjects(actors.panelist)) == 1
+    # The official finds it marked for them at the top of their moderation queue.
+    mine = client_as("panelist").get(reverse("events:moderate", args=[event.pk])).content.decode()
+    assert mine.count('<span class="badge text-bg-primary">برای شما</span>') == 1
     moderation = reverse("events:moderate", args=[event.pk])
     assert 'data-testid="overdue"' not in staff.get(moderation).content.decode()
     Question.objects.filter(pk=question.pk).update(answer_due=timezone.localdate() - datetime.timedelta(days=1))
