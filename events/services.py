@@ -116,7 +116,7 @@ def registration_create(*, event: Event, user, waiting_list: bool = False) -> Re
             user=user,
             subject=_("You are on the waiting list for %(event)s") % {"event": locked.title},
             body=_("When a place frees up you will be told, and you will have %(hours)s hours to confirm it.")
-            % {"hours": offer_hours()},
+            % {"hours": num(offer_hours())},
             url=locked.get_absolute_url(),
             channels=(PORTAL,),
         )

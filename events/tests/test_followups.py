@@ -57,6 +57,9 @@ def test_full_event_takes_a_waiting_list_and_a_cancellation_offers_the_place_to_
     c_row = services.registration_create(event=event, user=c, waiting_list=True)
     assert (b.status, c_row.status) == ("waiting", "waiting")
     assert _subjects(actors.member_b) == ["شما در فهرست انتظار «کارگاه بسته‌بندی» هستید"]
+    assert Notification.objects.get(user=actors.member_b).body == (
+        "وقتی جایی خالی شود به شما خبر می‌دهیم و ۴۸ ساعت برای تأیید آن فرصت دارید."
+    )
     # Joining again changes nothing.
     assert services.registration_create(event=event, user=actors.member_b, waiting_list=True).pk == b.pk
 
