@@ -5,10 +5,13 @@ of the event's live Q&A at once (events.qa_cache)."""
 
 from django.contrib import admin
 from django.db import models
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_access import EVERYTHING, AuditedAdminMixin, EstatesStaffAccess
 from core.admin_jalali import JalaliAdminMixin
+from core.jalali import format_date
 
 from . import qa_cache
 from .forms import JalaliDateTimeField
@@ -16,7 +19,9 @@ from .models import (
     AgendaItem,
     Answer,
     Commitment,
+    CommitmentDigest,
     CommitmentNote,
+    CommitmentReminder,
     Event,
     Panel,
     Panelist,
@@ -134,7 +139,7 @@ class ReminderSentInline(EstatesStaffMixin, admin.TabularInline):
 
 @admin.register(Registration)
 class RegistrationAdmin(JalaliDateTimeMixin, EstatesStaffMixin, admin.ModelAdmin):
-    list_display = ["user", "member", "event", "status", "code", "registered_at", "checked_in_at"]
+    list_display = ["user", "member", "event", "status", "code", "registered_at", "offer_expires_at", "checked_in_at"]
     list_filter = ["status", ("checked_in_at", admin.EmptyFieldListFilter), "event"]
     list_select_related = ["user", "member", "event"]
     search_fields = ["code", "user__full_name", "user__mobile", "member__business_name"]
@@ -157,20 +162,67 @@ class VoteInline(EstatesStaffMixin, admin.TabularInline):
     readonly_fields = ["created_at"]
 
 
+class AnswerOverdueFilter(admin.SimpleListFilter):
+    """Routed questions not answered: overdue ones, or all still waiting for an answer."""
+
+    title = _("routed questions")
+    parameter_name = "routed"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("Overdue")), ("waiting", _("Waiting for an answer"))]
+
+    def queryset(self, request, queryset):
+        waiting = queryset.filter(
+            routed_to__isnull=False, status__in=(Question.Status.PENDING, Question.Status.APPROVED)
+        )
+        if self.value() == "overdue":
+            return waiting.filter(answer_due__lt=timezone.localdate())
+        if self.value() == "waiting":
+            return waiting.order_by("answer_due")
+        return queryset
+
+
 @admin.register(Question)
 class QuestionAdmin(QaChangesMixin, JalaliDateTimeMixin, EstatesStaffMixin, admin.ModelAdmin):
-    list_display = ["short_text", "event", "topic", "addressed_organisation", "status", "anonymous", "vote_count"]
-    list_filter = ["status", "topic", "addressed_organisation", "anonymous"]
-    list_select_related = ["event"]
+    list_display = [
+        "short_text",
+        "event",
+        "topic",
+        "addressed_organisation",
+        "status",
+        "anonymous",
+        "vote_count",
+        "routed_to",
+        "due",
+    ]
+    list_filter = [AnswerOverdueFilter, "status", "topic", "addressed_organisation", "anonymous"]
+    list_select_related = ["event", "routed_to"]
     search_fields = ["text", "asker__full_name", "asker__mobile"]
-    autocomplete_fields = ["event", "asker", "addressed_panelist", "merged_into", "commitment", "panel"]
-    readonly_fields = ["vote_count"]
+    autocomplete_fields = [
+        "event",
+        "asker",
+        "addressed_panelist",
+        "merged_into",
+        "commitment",
+        "panel",
+        "routed_to",
+    ]
+    readonly_fields = ["vote_count", "routed_at"]
     show_full_result_count = False
     inlines = [AnswerInline, VoteInline]
 
     @admin.display(description=_("question"))
     def short_text(self, obj):
         return obj.text[:80]
+
+    @admin.display(description=_("answer due"), ordering="answer_due")
+    def due(self, obj):
+        if not obj.answer_due or obj.status == Question.Status.ANSWERED:
+            return "—"
+        text = format_date(obj.answer_due)
+        if obj.answer_overdue:
+            return format_html("<strong>⚠ {} · {}</strong>", text, _("Overdue"))
+        return text
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)  # bumped again when this commits
@@ -201,10 +253,41 @@ class CommitmentQuestionInline(EstatesStaffMixin, admin.TabularInline):
 
 @admin.register(Commitment)
 class CommitmentAdmin(QaChangesMixin, JalaliAdminMixin, EstatesStaffMixin, admin.ModelAdmin):
-    list_display = ["title", "owner_organisation", "responsible_person", "due_date", "status", "event"]
+    list_display = ["title", "owner_organisation", "responsible_person", "owner_user", "due_date", "status", "event"]
     list_filter = ["status", "owner_organisation"]
-    list_select_related = ["event"]
+    list_select_related = ["event", "owner_user"]
     search_fields = ["title", "responsible_person", "description"]
-    autocomplete_fields = ["event", "created_by"]
+    autocomplete_fields = ["event", "created_by", "owner_user"]
     date_hierarchy = "due_date"
     inlines = [CommitmentQuestionInline, CommitmentNoteInline]
+
+
+@admin.register(CommitmentReminder)
+class CommitmentReminderAdmin(JalaliAdminMixin, EstatesStaffMixin, admin.ModelAdmin):
+    """What the reminder task recorded (read-only)."""
+
+    list_display = ["commitment", "kind", "due_date", "sent_at"]
+    list_filter = ["kind"]
+    list_select_related = ["commitment"]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CommitmentDigest)
+class CommitmentDigestAdmin(JalaliAdminMixin, EstatesStaffMixin, admin.ModelAdmin):
+    """The weekly digests sent to commitments' followers (read-only)."""
+
+    list_display = ["user", "week_start", "changes", "sent_at"]
+    list_select_related = ["user"]
+    date_hierarchy = "week_start"
+    show_full_result_count = False
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -12,7 +12,7 @@ def member_dashboard_section(*, request, member) -> dict | None:
     registrations = list(
         Registration.objects.filter(
             user=user,
-            status=Registration.Status.REGISTERED,
+            status__in=(Registration.Status.REGISTERED, Registration.Status.OFFERED, Registration.Status.WAITING),
             event__ends_at__gte=timezone.now(),
             event__status=Event.Status.PUBLISHED,
         )

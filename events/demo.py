@@ -11,11 +11,24 @@ from django.utils import timezone
 from members.models import User
 
 from . import services
-from .models import AgendaItem, Answer, Commitment, Event, Organisation, Panel, Panelist, Question, Topic, Vote
+from .models import (
+    AgendaItem,
+    Answer,
+    Commitment,
+    Event,
+    Organisation,
+    Panel,
+    Panelist,
+    Question,
+    Registration,
+    Topic,
+    Vote,
+)
 
 CONFERENCE_TITLE = "همایش سیاست‌های خوشه شیرینی سنتی قزوین"
 UPCOMING_TITLE = "کارگاه آموزشی مجوزهای بهداشتی و بسته‌بندی"
 PUBLIC_TITLE = "بازارچه شیرینی سنتی قزوین"
+FULL_VISIT_TITLE = "بازدید از خط بسته‌بندی شیرینی"
 
 AGENDA = [
     (
@@ -198,6 +211,7 @@ def seed(*, stdout=None):
                 description="مکاتبه با شبکه بهداشت و معاونت غذا و دارو برای بررسی یک‌جا و اولویت‌دار پرونده‌های اعضا.",
                 owner_organisation=Organisation.ESTATES_COMPANY,
                 responsible_person="معاون شرکت شهرک‌های صنعتی استان قزوین",
+                owner_user=staff,
                 due_date=today + datetime.timedelta(days=45),
                 status=Commitment.Status.IN_PROGRESS,
                 created_by=staff,
@@ -257,7 +271,7 @@ def seed(*, stdout=None):
             organisation=Organisation.HEALTH_NETWORK,
             order=0,
         )
-        Panelist.objects.create(
+        official = Panelist.objects.create(
             panel=panel,
             name="علی نوری",
             title="کارشناس سازمان صمت",
@@ -265,10 +279,60 @@ def seed(*, stdout=None):
             user=users.get("09120000030"),
             order=1,
         )
+        if "09120000001" in users and official.user_id:
+            # A question routed to the official, with the date it is to be answered by.
+            Question.objects.create(
+                event=upcoming,
+                panel=panel,
+                asker=users["09120000001"],
+                text="برای پروانه بهره‌برداری کارگاه خانگی، استعلام از صمت لازم است یا فقط مجوز خانگی کافی است؟",
+                topic=Topic.HEALTH_PERMITS,
+                addressed_panelist=official,
+                addressed_organisation=official.organisation,
+                status=Question.Status.APPROVED,
+                routed_to=official,
+                routed_at=_now(),
+                answer_due=upcoming_day + datetime.timedelta(days=7),
+            )
+    _seed_full_visit(today, users)
     _seed_public_bazaar(today)
     if stdout:
         stdout.write(f"events: {Event.objects.count()} events, {Question.objects.count()} questions")
     return conference, upcoming
+
+
+def _seed_full_visit(today, users):
+    """A small visit that is full, with a member on its waiting list."""
+    day = today + datetime.timedelta(days=10)
+    visit, created = Event.objects.get_or_create(
+        title=FULL_VISIT_TITLE,
+        defaults=dict(
+            kind=Event.Kind.VISIT,
+            starts_at=_at(day, 9),
+            ends_at=_at(day, 12),
+            venue="البرز، واحد نمونه بسته‌بندی شیرینی",
+            description="بازدید گروهی از خط بسته‌بندی یک واحد نمونه؛ ظرفیت محدود است.",
+            capacity=2,
+            registration_opens_at=_now() - datetime.timedelta(days=1),
+            registration_closes_at=_at(day - datetime.timedelta(days=1), 20),
+            audience=Event.Audience.MEMBERS,
+            status=Event.Status.PUBLISHED,
+        ),
+    )
+    if not created:
+        return
+    for mobile, status in (
+        ("09120000002", Registration.Status.REGISTERED),
+        ("09120000003", Registration.Status.REGISTERED),
+        ("09120000001", Registration.Status.WAITING),
+    ):
+        if mobile in users:
+            visit.registrations.create(
+                user=users[mobile],
+                member=getattr(getattr(users[mobile], "member_link", None), "member", None),
+                search_key=mobile,
+                status=status,
+            )
 
 
 def _seed_public_bazaar(today):

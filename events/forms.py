@@ -99,17 +99,64 @@ class AnswerForm(PortalForm):
     panelist = forms.IntegerField(label=_("Answered by"), required=False, min_value=1)
 
 
+def official_accounts():
+    """Who may own a commitment or be routed a question: active estates staff and panelists
+    (by group or by a seat on a panel)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from members import roles
+
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(groups__name__in=(roles.ESTATES_STAFF, roles.PANELIST)) | Q(panel_seats__isnull=False), is_active=True
+        )
+        .distinct()
+        .order_by("full_name", "pk")
+    )
+
+
+class OfficialChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.full_name or obj.mobile
+
+
 class CommitmentForm(PortalModelForm):
     due_date = JalaliDateField(label=_("due date"))
+    owner_user = OfficialChoiceField(
+        label=_("owner account"),
+        queryset=None,
+        required=False,
+        help_text=_("The account that is reminded before and after the due date."),
+    )
 
     class Meta:
         model = Commitment
-        fields = ["title", "description", "owner_organisation", "responsible_person", "due_date"]
+        fields = ["title", "description", "owner_organisation", "responsible_person", "owner_user", "due_date"]
         widgets = {"description": forms.Textarea({"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_user"].queryset = official_accounts()
 
     def clean_due_date(self):
         due = self.cleaned_data["due_date"]
         if due < timezone.localdate():
+            raise ValidationError(_("The due date cannot be in the past."), code="past")
+        return due
+
+
+class RouteForm(PortalForm):
+    """Route a question to a panelist seat (checked against the event by the service) with an
+    optional due date (empty: the default)."""
+
+    panelist = forms.IntegerField(label=_("Route to"), min_value=1)
+    due_date = JalaliDateField(label=_("answer due"), required=False)
+
+    def clean_due_date(self):
+        due = self.cleaned_data.get("due_date")
+        if due and due < timezone.localdate():
             raise ValidationError(_("The due date cannot be in the past."), code="past")
         return due
 

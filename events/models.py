@@ -136,9 +136,16 @@ def new_registration_code() -> str:
 
 
 class Registration(models.Model):
+    """A place at an event, or a place in its waiting list. When a place frees up, the first
+    in line is offered it (status `offered`, held until `offer_expires_at`); confirming makes
+    it a registration, an offer left unconfirmed expires and passes to the next in line."""
+
     class Status(models.TextChoices):
         REGISTERED = "registered", _("Registered")
         CANCELLED = "cancelled", _("Cancelled")
+        WAITING = "waiting", _("On the waiting list")
+        OFFERED = "offered", _("Place offered")
+        EXPIRED = "expired", _("Offer expired")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("event"))
     user = models.ForeignKey(
@@ -157,6 +164,8 @@ class Registration(models.Model):
     search_key = models.CharField(max_length=400, blank=True, editable=False)
     registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    offered_at = models.DateTimeField(_("place offered at"), null=True, blank=True)
+    offer_expires_at = models.DateTimeField(_("offer open until"), null=True, blank=True)
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     checked_in_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -177,11 +186,27 @@ class Registration(models.Model):
                 condition=Q(checked_in_at__isnull=True) | Q(status="registered"),
                 name="registration_checked_in_is_registered",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="offered") | Q(offer_expires_at__isnull=False),
+                name="registration_offer_has_deadline",
+            ),
         ]
         indexes = [models.Index(fields=["event", "status"], name="registration_event_status")]
 
     def __str__(self):
         return f"{self.user} · {self.event}"
+
+    @property
+    def holds_place(self) -> bool:
+        """Registered, or offered a place that is held for them."""
+        return self.status in (self.Status.REGISTERED, self.Status.OFFERED)
+
+    @property
+    def on_waiting_list(self) -> bool:
+        return self.status in (self.Status.WAITING, self.Status.OFFERED)
+
+
+PLACE_HOLDING = (Registration.Status.REGISTERED, Registration.Status.OFFERED)
 
 
 class ReminderSent(models.Model):
@@ -298,6 +323,17 @@ class Question(models.Model):
         related_name="questions",
         verbose_name=_("commitment"),
     )
+    routed_to = models.ForeignKey(
+        Panelist,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="routed_questions",
+        verbose_name=_("routed to"),
+        help_text=_("The official or panelist (with an account) who is to answer it."),
+    )
+    routed_at = models.DateTimeField(_("routed at"), null=True, blank=True)
+    answer_due = models.DateField(_("answer due"), null=True, blank=True)
     vote_count = models.PositiveIntegerField(_("votes"), default=0)
     created_at = models.DateTimeField(_("asked at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -320,6 +356,7 @@ class Question(models.Model):
         indexes = [
             models.Index(fields=["event", "status", "-vote_count"], name="question_event_votes"),
             models.Index(fields=["event", "asker"], name="question_event_asker"),
+            models.Index(fields=["answer_due"], condition=Q(routed_to__isnull=False), name="question_routed_due"),
         ]
 
     def __str__(self):
@@ -328,6 +365,16 @@ class Question(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in (self.Status.PENDING, self.Status.APPROVED)
+
+    @property
+    def answer_overdue(self) -> bool:
+        """Routed to someone, not answered, and past its due date."""
+        return bool(
+            self.routed_to_id
+            and self.answer_due
+            and self.status in (self.Status.PENDING, self.Status.APPROVED)
+            and self.answer_due < timezone.localdate()
+        )
 
     @property
     def addressed_label(self) -> str:
@@ -391,6 +438,15 @@ class Commitment(models.Model):
     description = models.TextField(_("description"), blank=True)
     owner_organisation = models.CharField(_("owner organisation"), max_length=10, choices=Organisation.choices)
     responsible_person = models.CharField(_("responsible person"), max_length=150)
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_commitments",
+        verbose_name=_("owner account"),
+        help_text=_("The account that is reminded before and after the due date."),
+    )
     due_date = models.DateField(_("due date"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN, db_index=True)
     created_by = models.ForeignKey(
@@ -439,3 +495,49 @@ class CommitmentNote(models.Model):
 
     def __str__(self):
         return self.text[:80]
+
+
+class CommitmentReminder(models.Model):
+    """One row per reminder to a commitment's owner (before and after the due date): a second
+    run of the reminder task sends nothing."""
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", _("Before the due date")
+        AFTER = "after", _("After the due date")
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("commitment")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    due_date = models.DateField(_("due date"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("commitment reminder")
+        verbose_name_plural = _("commitment reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["commitment", "kind", "due_date"], name="commitment_reminder_once")
+        ]
+
+    def __str__(self):
+        return f"{self.commitment} · {self.kind}"
+
+
+class CommitmentDigest(models.Model):
+    """One weekly digest per follower and week (the week starting on `week_start`, a
+    Saturday): a second run of the digest task sends nothing."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    week_start = models.DateField(_("week starting"))
+    changes = models.PositiveIntegerField(_("changes"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("commitment digest")
+        verbose_name_plural = _("commitment digests")
+        constraints = [models.UniqueConstraint(fields=["user", "week_start"], name="commitment_digest_once")]
+
+    def __str__(self):
+        return f"{self.user} · {self.week_start}"

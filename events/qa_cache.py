@@ -148,6 +148,7 @@ def render_screen(event) -> str:
             "event": event,
             "current": selectors.current_question(event=event),
             "top": selectors.questions_top_open(event=event, limit=5),
+            "answered": selectors.questions_answered_recent(event=event, limit=4),
         },
     )
 

@@ -12,7 +12,7 @@ from django.utils.dateparse import parse_datetime
 from members import roles
 from members.models import MemberUser
 
-from .models import Commitment, Event, Panel, Panelist, Question, Registration, Vote
+from .models import PLACE_HOLDING, Commitment, Event, Panel, Panelist, Question, Registration, Vote
 
 VISIBLE_QUESTION_STATES = (Question.Status.APPROVED, Question.Status.ANSWERED)
 
@@ -60,7 +60,21 @@ def events_drafts(*, user):
 
 
 def registered_count(*, event) -> int:
-    return Registration.objects.filter(event=event, status=Registration.Status.REGISTERED).count()
+    """Places taken: registrations and places offered from the waiting list."""
+    return Registration.objects.filter(event=event, status__in=PLACE_HOLDING).count()
+
+
+def waiting_position(*, registration) -> int:
+    """1 for the first in line on the event's waiting list."""
+    return (
+        Registration.objects.filter(event_id=registration.event_id, status=Registration.Status.WAITING)
+        .filter(
+            Q(registered_at__lt=registration.registered_at)
+            | Q(registered_at=registration.registered_at, pk__lt=registration.pk)
+        )
+        .count()
+        + 1
+    )
 
 
 def registration_of(*, event, user):
@@ -89,7 +103,9 @@ def event_panels(*, event):
 
 
 def _question_base():
-    return Question.objects.select_related("asker", "addressed_panelist", "answer", "answer__panelist", "commitment")
+    return Question.objects.select_related(
+        "asker", "addressed_panelist", "answer", "answer__panelist", "commitment", "routed_to"
+    )
 
 
 def questions_public(*, event, sort: str = "votes", limit: int = 60):
@@ -104,6 +120,16 @@ def questions_top_open(*, event, limit: int = 5):
         .filter(event=event, status=Question.Status.APPROVED)
         .exclude(pk=event.current_question_id or 0)
         .order_by("-vote_count", "created_at")[:limit]
+    )
+
+
+def questions_answered_recent(*, event, limit: int = 4):
+    """The latest answered questions, for the projector (the one on screen left out)."""
+    return list(
+        _question_base()
+        .filter(event=event, status=Question.Status.ANSWERED)
+        .exclude(pk=event.current_question_id or 0)
+        .order_by("-answer__answered_at", "-id")[:limit]
     )
 
 
@@ -144,8 +170,10 @@ def moderation_queue(*, event, scope: Q, seats=(), status: str = "open"):
         seat_ids = {seat.pk for seat in seats}
         organisations = {seat.organisation for seat in seats}
         for q in questions:
-            q.for_me = q.addressed_panelist_id in seat_ids or (
-                not q.addressed_panelist_id and q.addressed_organisation in organisations
+            q.for_me = (
+                q.routed_to_id in seat_ids
+                or q.addressed_panelist_id in seat_ids
+                or (not q.addressed_panelist_id and q.addressed_organisation in organisations)
             )
         questions.sort(key=lambda q: not q.for_me)  # stable: keeps the votes order within each group
     return questions
@@ -177,7 +205,7 @@ def commitments_list(*, status: str = "", organisation: str = "", event_id=None,
 
 def commitment_detail(*, pk):
     return (
-        Commitment.objects.select_related("event", "created_by")
+        Commitment.objects.select_related("event", "created_by", "owner_user")
         .prefetch_related(
             "notes__author",
             Prefetch(

@@ -2,22 +2,30 @@
 moderation, answers and commitments. Each is atomic; moderation and commitments leave an
 audit entry; people are told after the change commits."""
 
+import datetime
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.notifications import EMAIL, PORTAL, notify, notify_many
 from core.persian import search_key
+from core.templatetags.persian import num
 from members import roles
 
 from . import qa_cache
 from .models import (
+    PLACE_HOLDING,
     Answer,
     Commitment,
+    CommitmentDigest,
     CommitmentNote,
+    CommitmentReminder,
     Event,
     Question,
     Registration,
@@ -35,54 +43,243 @@ def event_qa_changed(*, event_id: int) -> None:
 # --- Registration ---------------------------------------------------------------------------
 
 
+def _places_taken(event) -> int:
+    return Registration.objects.filter(event=event, status__in=PLACE_HOLDING).count()
+
+
+def _registration_key(user, member) -> str:
+    return search_key(f"{user.full_name} {member.business_name if member else ''} {user.mobile}")[:400]
+
+
 @transaction.atomic
-def registration_create(*, event: Event, user) -> Registration:
+def registration_create(*, event: Event, user, waiting_list: bool = False) -> Registration:
     """Register an active member user. The event row is locked so that simultaneous
-    registrations queue up and the capacity is never exceeded."""
+    registrations queue up and the capacity is never exceeded. A full event refuses, or with
+    `waiting_list` puts the user at the end of its waiting list (a place that frees up is
+    offered to the first in line: `waiting_list_promote`)."""
     if not roles.is_active_member(user):
         raise PermissionDenied
     locked = Event.objects.select_for_update().get(pk=event.pk)
     if not locked.registration_is_open():
         raise ValidationError(_("Registration for this event is not open."), code="closed")
     existing = Registration.objects.filter(event=locked, user=user).first()
-    if existing and existing.status == Registration.Status.REGISTERED:
+    if existing and existing.status in (
+        Registration.Status.REGISTERED,
+        Registration.Status.WAITING,
+        Registration.Status.OFFERED,
+    ):
         return existing
-    if locked.capacity is not None:
-        taken = Registration.objects.filter(event=locked, status=Registration.Status.REGISTERED).count()
-        if taken >= locked.capacity:
+    full = locked.capacity is not None and _places_taken(locked) >= locked.capacity
+    if full and not waiting_list:
+        raise ValidationError(_("Sorry, this event is full."), code="full")
+    # Someone already waiting comes before a newcomer, even when a place is free right now.
+    if not full and Registration.objects.filter(event=locked, status=Registration.Status.WAITING).exists():
+        full = True
+        if not waiting_list:
             raise ValidationError(_("Sorry, this event is full."), code="full")
+    status = Registration.Status.WAITING if full else Registration.Status.REGISTERED
     member = roles.member_of(user)
-    key = search_key(f"{user.full_name} {member.business_name if member else ''} {user.mobile}")[:400]
+    key = _registration_key(user, member)
     if existing:
-        existing.status = Registration.Status.REGISTERED
+        before = existing.status
+        existing.status = status
         existing.cancelled_at = None
+        existing.offered_at = existing.offer_expires_at = None
         existing.registered_at = timezone.now()
         existing.search_key = key
         existing.member = member
-        existing.save(update_fields=["status", "cancelled_at", "registered_at", "search_key", "member"])
+        existing.save(
+            update_fields=[
+                "status",
+                "cancelled_at",
+                "offered_at",
+                "offer_expires_at",
+                "registered_at",
+                "search_key",
+                "member",
+            ]
+        )
         registration = existing
     else:
-        registration = Registration.objects.create(event=locked, user=user, member=member, search_key=key)
+        before = None
+        registration = Registration.objects.create(
+            event=locked, user=user, member=member, search_key=key, status=status
+        )
+    audit_record(
+        actor=user,
+        action="event.waiting_list_join" if full else "event.register",
+        instance=registration,
+        changes={"status": [before, status]},
+    )
+    if full:
+        notify(
+            user=user,
+            subject=_("You are on the waiting list for %(event)s") % {"event": locked.title},
+            body=_("When a place frees up you will be told, and you will have %(hours)s hours to confirm it.")
+            % {"hours": num(offer_hours())},
+            url=locked.get_absolute_url(),
+            channels=(PORTAL,),
+        )
+    else:
+        _tell_registered(registration, locked)
+    return registration
+
+
+def _tell_registered(registration, event):
     notify(
-        user=user,
-        subject=_("You are registered for %(event)s") % {"event": locked.title},
+        user=registration.user,
+        subject=_("You are registered for %(event)s") % {"event": event.title},
         body=_("Show your ticket code %(code)s at the entrance.") % {"code": registration.code},
-        url=f"{locked.get_absolute_url()}ticket/",
+        url=f"{event.get_absolute_url()}ticket/",
         channels=(PORTAL, EMAIL),
     )
-    return registration
+
+
+def offer_hours() -> int:
+    """How long a place offered from the waiting list is held (EVENTS_OFFER_HOURS, 48)."""
+    return int(getattr(settings, "EVENTS_OFFER_HOURS", 48))
 
 
 @transaction.atomic
 def registration_cancel(*, registration: Registration) -> Registration:
-    if registration.status != Registration.Status.REGISTERED:
+    """Cancel a registration, leave the waiting list or decline an offered place. A place that
+    frees up is offered to the next in line at once."""
+    registration = Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
+    if registration.status not in (*PLACE_HOLDING, Registration.Status.WAITING):
         return registration
     if registration.checked_in_at:
         raise ValidationError(_("You have already been checked in."), code="checked_in")
+    before = registration.status
     registration.status = Registration.Status.CANCELLED
     registration.cancelled_at = timezone.now()
-    registration.save(update_fields=["status", "cancelled_at"])
+    registration.offer_expires_at = None
+    registration.save(update_fields=["status", "cancelled_at", "offer_expires_at"])
+    audit_record(
+        actor=registration.user,
+        action="event.cancel",
+        instance=registration,
+        changes={"status": [before, Registration.Status.CANCELLED]},
+    )
+    if before in PLACE_HOLDING:
+        waiting_list_promote(event=registration.event)
     return registration
+
+
+@transaction.atomic
+def waiting_list_promote(*, event: Event, now=None) -> list[Registration]:
+    """Offer every free place to the next in line (the waiting list in the order people
+    joined), each held for `offer_hours()` (never past the event's start) and told. Safe to
+    run twice: the event row is locked and only free places are offered."""
+    now = now or timezone.now()
+    locked = Event.objects.select_for_update().get(pk=event.pk)
+    if locked.capacity is None or not locked.registration_is_open(now):
+        return []
+    free = locked.capacity - _places_taken(locked)
+    if free <= 0:
+        return []
+    expires = min(now + timezone.timedelta(hours=offer_hours()), locked.starts_at)
+    offered = list(
+        Registration.objects.filter(event=locked, status=Registration.Status.WAITING)
+        .select_related("user")
+        .order_by("registered_at", "id")[:free]
+    )
+    for registration in offered:
+        registration.status = Registration.Status.OFFERED
+        registration.offered_at = now
+        registration.offer_expires_at = expires
+        registration.save(update_fields=["status", "offered_at", "offer_expires_at"])
+        audit_record(
+            actor=None,
+            action="event.place_offer",
+            instance=registration,
+            changes={"status": ["waiting", "offered"], "offer_expires_at": [None, expires.isoformat()]},
+        )
+        with translation.override(_language_of(registration.user)):
+            notify(
+                user=registration.user,
+                subject=_("A place is free for you at %(event)s") % {"event": locked.title},
+                body=_("Confirm it by %(deadline)s, or it passes to the next person on the waiting list.")
+                % {"deadline": _format_datetime(expires)},
+                url=locked.get_absolute_url(),
+            )
+    return offered
+
+
+@transaction.atomic
+def registration_offer_confirm(*, registration: Registration, now=None) -> Registration:
+    """The member takes the place offered to them, before the offer runs out."""
+    now = now or timezone.now()
+    registration = Registration.objects.select_for_update().select_related("event", "user").get(pk=registration.pk)
+    if registration.status == Registration.Status.REGISTERED:
+        return registration
+    if registration.status != Registration.Status.OFFERED:
+        raise ValidationError(_("No place is offered to you for this event."), code="not_offered")
+    if registration.offer_expires_at <= now:
+        raise ValidationError(
+            _("The time to confirm this place has run out; it passes to the next person in line."), code="expired"
+        )
+    registration.status = Registration.Status.REGISTERED
+    registration.registered_at = now
+    registration.save(update_fields=["status", "registered_at"])
+    audit_record(
+        actor=registration.user,
+        action="event.place_confirm",
+        instance=registration,
+        changes={"status": ["offered", "registered"]},
+    )
+    _tell_registered(registration, registration.event)
+    return registration
+
+
+def waiting_list_expire_offers(*, now=None) -> int:
+    """Offers not confirmed in time expire (the member is told) and their places go to the
+    next in line. Run by the periodic task; safe to run twice or on two servers at once (each
+    offer expires by one conditional update)."""
+    now = now or timezone.now()
+    expired = 0
+    due = Registration.objects.filter(status=Registration.Status.OFFERED, offer_expires_at__lte=now)
+    for registration_id in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            changed = Registration.objects.filter(
+                pk=registration_id, status=Registration.Status.OFFERED, offer_expires_at__lte=now
+            ).update(status=Registration.Status.EXPIRED)
+            if not changed:
+                continue
+            registration = Registration.objects.select_related("event", "user").get(pk=registration_id)
+            audit_record(
+                actor=None,
+                action="event.place_offer_expire",
+                instance=registration,
+                changes={"status": ["offered", "expired"]},
+            )
+            with translation.override(_language_of(registration.user)):
+                notify(
+                    user=registration.user,
+                    subject=_("The place offered to you at %(event)s has passed to the next in line")
+                    % {"event": registration.event.title},
+                    body=_("It was not confirmed in time. You can join the waiting list again."),
+                    url=registration.event.get_absolute_url(),
+                    channels=(PORTAL,),
+                )
+            waiting_list_promote(event=registration.event, now=now)
+            expired += 1
+    # Places freed another way (capacity raised by staff) are offered too.
+    waiting = Event.objects.filter(
+        registrations__status=Registration.Status.WAITING, status=Event.Status.PUBLISHED, ends_at__gt=now
+    ).distinct()
+    for event in waiting:
+        waiting_list_promote(event=event, now=now)
+    return expired
+
+
+def _language_of(user) -> str:
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+
+
+def _format_datetime(value):
+    from core.jalali import format_datetime
+
+    return format_datetime(value)
 
 
 @transaction.atomic
@@ -170,6 +367,8 @@ def question_ask(
         anonymous=anonymous,
         status=Question.Status.PENDING if event.qa_premoderation else Question.Status.APPROVED,
     )
+    if question.status == Question.Status.APPROVED:
+        _route_to_addressee(question, event=event)
     event_qa_changed(event_id=event.pk)
     return question
 
@@ -252,6 +451,76 @@ def question_approve(*, question: Question, by) -> Question:
     question.rejection_reason = ""
     question.save(update_fields=["status", "rejection_reason", "updated_at"])
     audit_record(actor=by, action="question.approve", instance=question, changes={"status": [before, "approved"]})
+    _route_to_addressee(question, event=question.event)
+    event_qa_changed(event_id=question.event_id)
+    return question
+
+
+# --- Routing a question to the official who is to answer it ---------------------------------
+
+
+def answer_days() -> int:
+    """Days an official has to answer a routed question (EVENTS_ANSWER_DAYS, 7), counted from
+    the end of the event (or from today, for an event already over)."""
+    return int(getattr(settings, "EVENTS_ANSWER_DAYS", 7))
+
+
+def default_answer_due(event, today=None):
+    today = today or timezone.localdate()
+    return max(timezone.localdate(event.ends_at), today) + timezone.timedelta(days=answer_days())
+
+
+def _route_to_addressee(question, *, event):
+    """A published question addressed to a panelist with an account is routed to them."""
+    if question.routed_to_id or question.addressed_panelist_id is None:
+        return
+    panelist = question.addressed_panelist
+    if panelist.user_id is None:
+        return
+    _route(question, event=event, panelist=panelist, due=default_answer_due(event), by=None)
+
+
+def _route(question, *, event, panelist, due, by):
+    before = {"routed_to": question.routed_to_id, "answer_due": str(question.answer_due or "")}
+    question.routed_to = panelist
+    question.routed_at = timezone.now()
+    question.answer_due = due
+    question.panel = panelist.panel  # the official moderates and answers it from their panel's queue
+    question.save(update_fields=["routed_to", "routed_at", "answer_due", "panel", "updated_at"])
+    audit_record(
+        actor=by,
+        action="question.route",
+        instance=question,
+        changes={"routed_to": [before["routed_to"], panelist.pk], "answer_due": [before["answer_due"], str(due)]},
+    )
+    user = panelist.user
+    with translation.override(_language_of(user)):
+        notify(
+            user=user,
+            subject=_("A question at %(event)s is routed to you") % {"event": event.title},
+            body=_("%(question)s\n\nPlease answer it by %(date)s.")
+            % {"question": question.text, "date": _format_date(due)},
+            url=reverse("events:moderate", args=[event.pk]),
+            channels=(PORTAL, EMAIL),
+        )
+
+
+@transaction.atomic
+def question_route(*, question: Question, by, panelist, due_date=None) -> Question:
+    """Estates staff route a question to an official or panelist of the event who has an
+    account: they are told, and the question has a due date until it is answered."""
+    question = _locked_question(question)
+    if question.status not in (Question.Status.PENDING, Question.Status.APPROVED):
+        raise ValidationError(_("Only open questions can be routed."), code="state")
+    if panelist is None or panelist.panel.event_id != question.event_id:
+        raise ValidationError(_("Choose a panelist of this event."), code="panelist")
+    if panelist.user_id is None:
+        raise ValidationError(_("This panelist has no account to be told with."), code="no_account")
+    today = timezone.localdate()
+    due = due_date or default_answer_due(question.event, today)
+    if due < today:
+        raise ValidationError(_("The due date cannot be in the past."), code="due_past")
+    _route(question, event=question.event, panelist=panelist, due=due, by=by)
     event_qa_changed(event_id=question.event_id)
     return question
 
@@ -285,8 +554,6 @@ def question_reject(*, question: Question, by, reason: str) -> Question:
 
 
 def reverse_qa(event) -> str:
-    from django.urls import reverse
-
     return reverse("events:qa", args=[event.pk])
 
 
@@ -410,7 +677,15 @@ def question_present(*, event: Event, question: Question | None, by) -> Event:
 
 @transaction.atomic
 def commitment_create(
-    *, questions, by, title: str, owner_organisation: str, responsible_person: str, due_date, description=""
+    *,
+    questions,
+    by,
+    title: str,
+    owner_organisation: str,
+    responsible_person: str,
+    due_date,
+    description="",
+    owner_user=None,
 ) -> Commitment:
     questions = list(questions)
     if not questions:
@@ -424,6 +699,7 @@ def commitment_create(
         description=description,
         owner_organisation=owner_organisation,
         responsible_person=responsible_person,
+        owner_user=owner_user,
         due_date=due_date,
         created_by=by,
     )
@@ -433,7 +709,11 @@ def commitment_create(
         actor=by,
         action="commitment.create",
         instance=commitment,
-        changes={"status": [None, commitment.status], "due_date": [None, str(due_date)]},
+        changes={
+            "status": [None, commitment.status],
+            "due_date": [None, str(due_date)],
+            "owner_user": [None, owner_user.pk if owner_user else None],
+        },
         note=", ".join(str(pk) for pk in ids),
     )
     _notify_followers(
@@ -509,3 +789,139 @@ def commitment_update(*, commitment: Commitment, by, status: str, note: str = ""
             body=note,
         )
     return commitment
+
+
+# --- Commitment owners' reminders and followers' weekly digest --------------------------------
+
+
+def reminder_days_before() -> int:
+    """How many days before the due date a commitment's owner is reminded (7)."""
+    return int(getattr(settings, "EVENTS_COMMITMENT_REMIND_DAYS", 7))
+
+
+OPEN_COMMITMENT = (Commitment.Status.OPEN, Commitment.Status.IN_PROGRESS)
+
+
+def commitment_reminders_send(*, today=None) -> int:
+    """Remind the owner account of each open commitment once in the days before its due date
+    and once after it has passed. Each reminder is recorded (unique per commitment, kind and
+    due date) with its notification, so a second run sends nothing; a new due date is
+    reminded again."""
+    today = today or timezone.localdate()
+    base = Commitment.objects.filter(status__in=OPEN_COMMITMENT, owner_user__isnull=False, owner_user__is_active=True)
+    before = base.filter(
+        due_date__gte=today, due_date__lte=today + timezone.timedelta(days=reminder_days_before())
+    ).exclude(reminders__kind=CommitmentReminder.Kind.BEFORE, reminders__due_date=F("due_date"))
+    after = base.filter(due_date__lt=today).exclude(
+        reminders__kind=CommitmentReminder.Kind.AFTER, reminders__due_date=F("due_date")
+    )
+    sent = 0
+    for kind, commitments in ((CommitmentReminder.Kind.BEFORE, before), (CommitmentReminder.Kind.AFTER, after)):
+        for commitment in commitments.select_related("owner_user"):
+            try:
+                with transaction.atomic():
+                    CommitmentReminder.objects.create(commitment=commitment, kind=kind, due_date=commitment.due_date)
+                    with translation.override(_language_of(commitment.owner_user)):
+                        date = _format_date(commitment.due_date)
+                        if kind == CommitmentReminder.Kind.BEFORE:
+                            subject = _("Commitment due on %(date)s: %(title)s")
+                            body = _("Please record its progress, or mark it done, by the due date.")
+                        else:
+                            subject = _("Commitment overdue since %(date)s: %(title)s")
+                            body = _("The due date has passed. Please record where it stands and a new plan.")
+                        notify(
+                            user=commitment.owner_user,
+                            subject=subject % {"date": date, "title": commitment.title},
+                            body=body,
+                            url=commitment.get_absolute_url(),
+                            channels=(PORTAL, EMAIL),
+                        )
+            except IntegrityError:  # another run recorded it first
+                continue
+            sent += 1
+    return sent
+
+
+def digest_week(today=None):
+    """The last complete week (Saturday to Friday, the Iranian week) before `today`: its first
+    day and the day after its last."""
+    today = today or timezone.localdate()
+    this_saturday = today - timezone.timedelta(days=(today.weekday() - 5) % 7)
+    start = this_saturday - timezone.timedelta(days=7)
+    return start, this_saturday
+
+
+def _local_midnight(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def commitment_digest_changes(*, start, end) -> dict[int, list[str]]:
+    """The changes to commitments in [start, end): commitment id → lines (new commitments and
+    progress notes with their status changes), in date order."""
+    lines: dict[int, list[str]] = {}
+    since, until = _local_midnight(start), _local_midnight(end)
+    for commitment in Commitment.objects.filter(created_at__gte=since, created_at__lt=until).order_by("created_at"):
+        lines.setdefault(commitment.pk, []).append(
+            _("New commitment, due %(date)s.") % {"date": _format_date(commitment.due_date)}
+        )
+    notes = (
+        CommitmentNote.objects.filter(created_at__gte=since, created_at__lt=until)
+        .select_related("commitment")
+        .order_by("created_at", "id")
+    )
+    for note in notes:
+        text = note.text
+        if note.status_to:
+            text = _("%(from)s → %(to)s: %(note)s") % {
+                "from": Commitment.Status(note.status_from).label if note.status_from else "",
+                "to": Commitment.Status(note.status_to).label,
+                "note": note.text,
+            }
+        lines.setdefault(note.commitment_id, []).append(f"{_format_date(note.date)}: {text}")
+    return lines
+
+
+def commitment_digests_send(*, today=None) -> int:
+    """Once a week, each follower of a commitment that changed in the last complete week gets
+    one notification listing the changes of every commitment they follow. A digest row (unique
+    per follower and week) is written with the notification, so running it again, daily or on
+    two servers, sends nothing more."""
+    from members.models import User
+
+    start, end = digest_week(today)
+    # Built in the site's language: one text per commitment, reused for every follower.
+    with translation.override(settings.LANGUAGE_CODE):
+        changes = commitment_digest_changes(start=start, end=end)
+        if not changes:
+            return 0
+        titles = dict(Commitment.objects.filter(pk__in=changes).values_list("pk", "title"))
+        follows: dict[int, set[int]] = {}
+        askers = Question.objects.filter(commitment_id__in=changes).values_list("asker_id", "commitment_id")
+        voters = Vote.objects.filter(question__commitment_id__in=changes).values_list(
+            "user_id", "question__commitment_id"
+        )
+        for user_id, commitment_id in (*askers, *voters):
+            follows.setdefault(user_id, set()).add(commitment_id)
+        already = set(
+            CommitmentDigest.objects.filter(week_start=start, user_id__in=follows).values_list("user_id", flat=True)
+        )
+        users = User.objects.filter(pk__in=set(follows) - already, is_active=True).order_by("pk")
+        sent = 0
+        for user in users:
+            followed = sorted(follows[user.pk], key=lambda pk: titles[pk])
+            body = "\n\n".join(f"{titles[pk]}\n" + "\n".join(f"• {line}" for line in changes[pk]) for pk in followed)
+            count = sum(len(changes[pk]) for pk in followed)
+            try:
+                with transaction.atomic():
+                    CommitmentDigest.objects.create(user=user, week_start=start, changes=count)
+                    notify(
+                        user=user,
+                        subject=_("This week's changes to the commitments you follow (%(n)s)") % {"n": num(count)},
+                        body=body,
+                        url=reverse("events:commitments"),
+                        channels=(PORTAL, EMAIL),
+                    )
+            except IntegrityError:  # another run sent it first
+                continue
+            sent += 1
+    return sent

@@ -230,7 +230,20 @@ def test_demo_seed_is_idempotent_and_recreates_the_conference():
     seed_accounts()
     conference, upcoming = demo.seed()
     demo.seed()
-    assert Event.objects.count() == 3  # the conference, the members' workshop, the public bazaar
+    # The conference, the members' workshop, the full visit with its waiting list, the public bazaar.
+    assert Event.objects.count() == 4
+    visit = Event.objects.get(title=demo.FULL_VISIT_TITLE)
+    assert sorted(visit.registrations.values_list("user__mobile", "status")) == [
+        ("09120000001", "waiting"),
+        ("09120000002", "registered"),
+        ("09120000003", "registered"),
+    ]
+    routed = upcoming.questions.get()
+    assert (routed.routed_to.user.mobile, routed.answer_due) == (
+        "09120000030",
+        timezone.localdate(upcoming.starts_at) + datetime.timedelta(days=7),
+    )
+    assert conference.commitments.get().owner_user.mobile == "09120000010"
     assert list(
         Event.objects.filter(audience="public", starts_at__gt=conference.starts_at).values_list("title", flat=True)
     ) == [demo.PUBLIC_TITLE]
@@ -249,7 +262,7 @@ def test_demo_seed_is_idempotent_and_recreates_the_conference():
     assert conference.panels.get().panelists.filter(user__mobile="09120000030").count() == 1
     assert upcoming.registration_is_open()
     demo.seed_scale(scale=1)
-    assert Question.objects.count() == 5 + 200
+    assert Question.objects.count() == 5 + 1 + 200
 
 
 def test_member_dashboard_shows_my_events_and_questions(actors, client_as):

@@ -27,7 +27,7 @@ MODERATION = {
     "events:question_present": {},
 }
 MEMBERS_ONLY = {"events:question_edit": "get", "events:question_withdraw": "post", "events:question_vote": "post"}
-STAFF_ONLY = {"events:commitment_create": "get"}
+STAFF_ONLY = {"events:commitment_create": "get", "events:question_route": "post"}
 
 
 def _question_url_names():

@@ -3,6 +3,10 @@ so the moderation pages refuse it (403). The questions belong to the event's pan
 question a panelist of the same event may act on (their panels' and the general ones; another
 panel's is a 404) is walked URL by URL in events/tests/test_qa_scope.py."""
 
+import datetime
+
+from django.utils import timezone
+
 from events.models import Question
 from events.tests.factories import (
     event_with_foreign_panelist,
@@ -25,6 +29,14 @@ def _event(actors):
 def _registered(actors):
     event = event_with_foreign_panelist(actors)
     make_registration(event, actors.member_a)
+    return {"event_id": event.pk}
+
+
+def _offered(actors):
+    event = event_with_foreign_panelist(actors)
+    make_registration(
+        event, actors.member_a, status="offered", offer_expires_at=timezone.now() + datetime.timedelta(hours=48)
+    )
     return {"event_id": event.pk}
 
 
@@ -53,6 +65,7 @@ URL_ACCESS = {
     "events:detail": Rule(PUBLIC, kwargs=_event, public_cache=VISITORS),
     "events:ical": Rule(PUBLIC, kwargs=_event, public_cache=VISITORS),
     "events:register": Rule(MEMBER_POST, kwargs=_event, method="post"),
+    "events:confirm_place": Rule(MEMBER_A_POST, kwargs=_offered, method="post"),
     "events:cancel_registration": Rule(MEMBER_A_POST, kwargs=_registered, method="post"),
     "events:ticket": Rule(MEMBER_A_OBJECT, kwargs=_registered),
     "events:checkin": Rule(STAFF, kwargs=_event),
@@ -75,6 +88,7 @@ URL_ACCESS = {
     "events:question_reject": Rule(STAFF_POST, kwargs=_question(), method="post", data={"reason": "تکراری است"}),
     "events:question_merge": Rule(STAFF_POST, kwargs=_question(), method="post", data={"into": "0"}),
     "events:question_answer": Rule(STAFF_POST, kwargs=_question(), method="post", data={"text": "پاسخ ثبت شد."}),
+    "events:question_route": Rule(STAFF_POST, kwargs=_question(), method="post", data={"panelist": ""}),
     "events:question_present": Rule(STAFF_POST, kwargs=_question(), method="post"),
     "events:commitment_create": Rule(STAFF, kwargs=_question()),
     "events:screen": Rule(STAFF, kwargs=_event),

@@ -2,6 +2,7 @@
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from members import roles
@@ -35,6 +36,8 @@ def event_detail(request, event_id):
     member = roles.is_active_member(user)
     panelist = selectors.is_event_panelist(user=user, event=event)
     taken = selectors.registered_count(event=event)
+    registration = selectors.registration_of(event=event, user=user) if member else None
+    waiting = registration is not None and registration.status == registration.Status.WAITING
     return render(
         request,
         "events/detail.html",
@@ -42,7 +45,11 @@ def event_detail(request, event_id):
             "event": event,
             "agenda": list(event.agenda.all()),
             "panels": selectors.event_panels(event=event),
-            "registration": selectors.registration_of(event=event, user=user) if member else None,
+            "registration": registration,
+            "waiting_position": selectors.waiting_position(registration=registration) if waiting else None,
+            "offer_open": registration is not None
+            and registration.status == registration.Status.OFFERED
+            and registration.offer_expires_at > timezone.now(),
             "taken": taken,
             "seats_left": None if event.capacity is None else max(event.capacity - taken, 0),
             "registration_open": event.registration_is_open(),

@@ -7,15 +7,17 @@ panel's question is a 404 and nothing changes."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from core.persian import normalize_digits_only
+from core.qr import qr_svg
 
 from .. import qa_cache, selectors, services
 from ..access import (
@@ -26,8 +28,8 @@ from ..access import (
     staff_event_for_user_or_404,
     staff_required,
 )
-from ..forms import AnswerForm, RejectForm
-from ..models import Question
+from ..forms import AnswerForm, RejectForm, RouteForm
+from ..models import Panelist, Question
 from .common import error_text, is_htmx, poll_seconds
 
 
@@ -46,6 +48,8 @@ def _moderation_context(request, event, access):
     for question in questions:
         question.answerers = [p for p in panelists if question.panel_id is None or p.panel_id == question.panel_id]
     return {
+        "routable": [p for p in panelists if p.user_id] if access.staff else [],
+        "today": timezone.localdate(),
         "event": event,
         "access": access,
         "status": status,
@@ -156,6 +160,32 @@ def question_answer(request, event_id, question_id):
     return _moderation_done(request, event, access, ok=_("The answer is recorded."))
 
 
+@staff_required
+@require_POST
+def question_route(request, event_id, question_id):
+    """Estates staff: route an open question to an official or panelist of the event who has an
+    account (they are told), with the date it is to be answered by."""
+    event, access, question = _moderated(request, event_id, question_id)
+    form = RouteForm(request.POST)
+    if not form.is_valid():
+        message = form.errors.get("due_date", [_("Choose a panelist of this event.")])[0]
+        return _moderation_done(request, event, access, error=ValidationError(message))
+    panelist = (
+        Panelist.objects.filter(pk=form.cleaned_data["panelist"], panel__event=event).select_related("panel").first()
+    )
+    if panelist is None:
+        raise Http404
+    try:
+        services.question_route(
+            question=question, by=request.user, panelist=panelist, due_date=form.cleaned_data["due_date"]
+        )
+    except ValidationError as error:
+        return _moderation_done(request, event, access, error=error)
+    return _moderation_done(
+        request, event, access, ok=_("The question is routed to %(name)s, who is told.") % {"name": panelist.name}
+    )
+
+
 @signed_in_required
 @require_POST
 def question_present(request, event_id, question_id):
@@ -182,14 +212,19 @@ def question_present(request, event_id, question_id):
 @never_cache
 @require_GET
 def screen(request, event_id):
-    """Estates staff: the projector view (large type, the question being answered, top
-    questions); askers of anonymous questions never appear on it."""
+    """Estates staff: the projector view (the address to join with its QR code, the question
+    being answered in large type, the top open questions, the answered ones marked); askers
+    of anonymous questions never appear on it."""
     event = staff_event_for_user_or_404(request.user, event_id)
+    join_url = request.build_absolute_uri(reverse("events:qa", args=[event.pk]))
     return render(
         request,
         "events/screen.html",
         {
             "event": event,
+            "join_url": join_url,
+            "join_address": join_url.split("://", 1)[-1],
+            "join_qr": mark_safe(qr_svg(join_url)),  # noqa: S308 (digits and fixed markup)  # nosec B308 B703
             "live_html": mark_safe(qa_cache.screen_html(event)),  # noqa: S308 (our template)  # nosec B308 B703
             "poll_seconds": poll_seconds(),
         },

@@ -37,11 +37,34 @@ def registration_create(request, event_id):
     """Active member users: register for an event they can see."""
     event = event_for_user_or_404(request.user, event_id)
     try:
-        services.registration_create(event=event, user=request.user)
+        registration = services.registration_create(
+            event=event, user=request.user, waiting_list=request.POST.get("waiting_list") == "1"
+        )
     except ValidationError as error:
         messages.error(request, error_text(error))
         return redirect(event)
+    if registration.status == Registration.Status.WAITING:
+        messages.success(request, _("You are on the waiting list. We will tell you when a place frees up."))
+        return redirect(event)
+    if registration.status == Registration.Status.OFFERED:
+        return redirect(event)
     messages.success(request, _("You are registered. Your ticket is below."))
+    return redirect("events:ticket", event_id=event.pk)
+
+
+@active_member_required
+@require_POST
+def registration_confirm(request, event_id):
+    """Active member users: take the place offered to them from the waiting list (404 without
+    a registration of their own)."""
+    event = event_for_user_or_404(request.user, event_id)
+    registration = registration_for_user_or_404(request.user, event)
+    try:
+        services.registration_offer_confirm(registration=registration)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+        return redirect(event)
+    messages.success(request, _("Your place is confirmed. Your ticket is below."))
     return redirect("events:ticket", event_id=event.pk)
 
 
@@ -56,7 +79,10 @@ def registration_cancel(request, event_id):
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
-        messages.success(request, _("Your registration is cancelled."))
+        if registration.status in (Registration.Status.WAITING, Registration.Status.OFFERED):
+            messages.success(request, _("You have left the waiting list."))
+        else:
+            messages.success(request, _("Your registration is cancelled."))
     return redirect(event)
 
 
