@@ -36,6 +36,7 @@ def keep_form(request, form) -> dict:
     state = pending(request)
     state["data"] = {name: form.data.getlist(name) for name in form.data if name not in NOT_KEPT}
     state["mobile"] = form.cleaned_data["mobile"]
+    state["organisation"] = form.cleaned_data["organisation"]
     _save(request, state)
     return state
 

@@ -16,6 +16,12 @@ class BuyerRequestForm(PortalModelForm):
     """What a buyer posts (no account): the number is proved by SMS code before it is saved."""
 
     deadline = JalaliDateField(label=_("Needed by"), help_text=_("For example ۱۴۰۵/۰۹/۲۰."))
+    mobile = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        widget=LtrInput({"inputmode": "tel", "autocomplete": "tel"}),
+        help_text=_("We send a code to check it, and the link to your request's page."),
+    )
 
     class Meta:
         model = BuyerRequest
@@ -34,14 +40,12 @@ class BuyerRequestForm(PortalModelForm):
             "note",
         ]
         widgets = {
-            "mobile": LtrInput({"inputmode": "tel", "autocomplete": "tel"}),
             "email": LtrInput({"type": "email", "autocomplete": "email"}),
             "packaging": forms.Textarea({"rows": 2, "maxlength": 1000}),
             "note": forms.Textarea({"rows": 3, "maxlength": 2000}),
         }
         labels = {"email": _("E-mail (optional)"), "county": _("Producers from (optional)")}
         help_texts = {
-            "mobile": _("We send a code to check it, and the link to your request's page."),
             "packaging": _("Box sizes, printing, gift packaging…"),
         }
 
@@ -51,8 +55,6 @@ class BuyerRequestForm(PortalModelForm):
         self.fields["county"].choices = [("", _("Any county")), *self.fields["county"].choices[1:]]
         self.fields["quantity"].max_value = MAX_QUANTITY
         self.fields["quantity"].validators.append(MaxValueValidator(MAX_QUANTITY))
-        self.fields["mobile"].max_length = 20
-        self.fields["mobile"].widget.attrs["maxlength"] = 20
         for name in ("packaging", "note"):
             self.fields[name].max_length = self.fields[name].widget.attrs["maxlength"]
 

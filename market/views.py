@@ -127,7 +127,7 @@ def request_verify(request):
             "form": form,
             "mobile": mobile,
             "status": phone_codes.code_status(purpose=buyer_flow.PURPOSE, mobile=mobile),
-            "organisation": (state["data"].get("organisation") or [""])[0],
+            "organisation": state.get("organisation", ""),
             "change_url": reverse("market:request_new"),
         },
     )
