@@ -16,7 +16,7 @@ from showcase.tests import factories as showcase
 from . import factories
 
 pytestmark = pytest.mark.django_db
-R, O = BuyerRequest.Status, Offer.Status
+R, OS = BuyerRequest.Status, Offer.Status
 
 
 def _texts_to(mobile):
@@ -97,7 +97,7 @@ def test_offer_only_from_a_matched_member_while_open(actors):
     with pytest.raises(ValidationError, match="not sent to you"):
         factories.offer(req, actors.b, actors.member_b)
     offer = factories.offer(req, actors.a, actors.member_a, unit_price_rial=4_000_000)
-    assert (offer.status, offer.unit_price_rial, offer.total_rial) == (O.ACTIVE, 4_000_000, 400_000_000)
+    assert (offer.status, offer.unit_price_rial, offer.total_rial) == (OS.ACTIVE, 4_000_000, 400_000_000)
     assert "sent an offer" in _texts_to(factories.BUYER_MOBILE)[-1]
     with pytest.raises(ValidationError):
         factories.offer(req, actors.a, actors.member_a, delivery_date=timezone.localdate() - datetime.timedelta(days=1))
@@ -112,11 +112,11 @@ def test_withdraw_and_offer_again(actors):
     offer = factories.offer(req, actors.a, actors.member_a)
     services.offer_withdraw(offer=offer, actor=actors.member_a)
     offer.refresh_from_db()
-    assert offer.status == O.WITHDRAWN
+    assert offer.status == OS.WITHDRAWN
     assert list(selectors.offers_for_buyer(req)) == []
     with pytest.raises(ValidationError):
         services.offer_withdraw(offer=offer, actor=actors.member_a)
-    assert factories.offer(req, actors.a, actors.member_a).status == O.ACTIVE
+    assert factories.offer(req, actors.a, actors.member_a).status == OS.ACTIVE
 
 
 def test_accept_closes_the_request_and_tells_chosen_and_other_offerers(actors):
@@ -130,7 +130,7 @@ def test_accept_closes_the_request_and_tells_chosen_and_other_offerers(actors):
     req.refresh_from_db()
     chosen.refresh_from_db()
     other.refresh_from_db()
-    assert (req.status, chosen.status, other.status) == (R.CLOSED, O.ACCEPTED, O.NOT_CHOSEN)
+    assert (req.status, chosen.status, other.status) == (R.CLOSED, OS.ACCEPTED, OS.NOT_CHOSEN)
     assert list(Notification.objects.filter(user=actors.member_a).values_list("subject", flat=True)) == [
         f"Your offer was accepted by {req.organisation}"
     ]
@@ -170,5 +170,5 @@ def test_staff_close_marks_offers_not_chosen(actors):
     offer = factories.offer(req, actors.a, actors.member_a)
     services.buyer_request_close(buyer_request=req, actor=actors.staff)
     offer.refresh_from_db()
-    assert offer.status == O.NOT_CHOSEN
+    assert offer.status == OS.NOT_CHOSEN
     assert BuyerRequest.objects.get().status == R.CLOSED
