@@ -9,20 +9,29 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_access import EstatesStaffAdmin
+from core.templatetags.persian import toman
 
 from . import selectors, services
 from .models import BuyerRequest, Match, Offer
 
 
+class UnitPriceMixin:
+    @admin.display(description=_("Unit price"))
+    def unit_price(self, offer):
+        return toman(offer.unit_price_rial)
+
+
 class ReviewActionForm(ActionForm):
-    reason = forms.CharField(label=_("Reason (for a rejection)"), required=False, max_length=500)
+    reason = forms.CharField(
+        label=_("Reason (for a rejection)"), required=False, max_length=500, widget=forms.TextInput({"size": 30})
+    )
 
 
-class OfferInline(admin.TabularInline):
+class OfferInline(UnitPriceMixin, admin.TabularInline):
     model = Offer
     extra = 0
     can_delete = False
-    fields = ["member", "quantity", "unit_price_rial", "delivery_date", "status", "created_at"]
+    fields = ["member", "quantity", "unit_price", "delivery_date", "status", "created_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -126,8 +135,8 @@ class BuyerRequestAdmin(EstatesStaffAdmin):
 
 
 @admin.register(Offer)
-class OfferAdmin(EstatesStaffAdmin):
-    list_display = ["id", "request", "member", "quantity", "unit_price_rial", "delivery_date", "status", "created_at"]
+class OfferAdmin(UnitPriceMixin, EstatesStaffAdmin):
+    list_display = ["id", "request", "member", "quantity", "unit_price", "delivery_date", "status", "created_at"]
     list_filter = ["status", "request__product"]
     list_select_related = ["request", "request__product", "member"]
     search_fields = ["member__business_name", "request__organisation"]
@@ -135,7 +144,7 @@ class OfferAdmin(EstatesStaffAdmin):
         "request",
         "member",
         "quantity",
-        "unit_price_rial",
+        "unit_price",
         "delivery_date",
         "note",
         "status",

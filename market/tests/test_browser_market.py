@@ -25,14 +25,16 @@ def _fits_phone(phone):
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
 
 
-def _phone(browser, live_server):
+def _phone(browser, live_server):  # noqa: F811
     return browser.new_context(viewport={"width": 360, "height": 740}, base_url=live_server.url).new_page()
 
 
 def _jalali(days):
-    return jdatetime.date.fromgregorian(date=timezone.localdate() + timezone.timedelta(days=days)).strftime(
-        "%Y/%m/%d"
-    ).translate(FA)
+    return (
+        jdatetime.date.fromgregorian(date=timezone.localdate() + timezone.timedelta(days=days))
+        .strftime("%Y/%m/%d")
+        .translate(FA)
+    )
 
 
 def test_buyer_request_to_accepted_offer(seed_data, actors, page, browser, live_server):  # noqa: F811
