@@ -94,11 +94,11 @@ def test_reject_needs_a_reason_and_only_from_pending(actors):
 def test_offer_only_from_a_matched_member_while_open(actors):
     factories.matching_member(actors.a, actors.member_a)
     req, _ = factories.approved_request(actors.staff)
-    with pytest.raises(ValidationError, match="not sent to you"):
+    with pytest.raises(ValidationError, match="این درخواست برای شما فرستاده نشده است."):
         factories.offer(req, actors.b, actors.member_b)
     offer = factories.offer(req, actors.a, actors.member_a, unit_price_rial=4_000_000)
     assert (offer.status, offer.unit_price_rial, offer.total_rial) == (OS.ACTIVE, 4_000_000, 400_000_000)
-    assert "sent an offer" in _texts_to(factories.BUYER_MOBILE)[-1]
+    assert "برای درخواست شما پیشنهاد فرستاد" in _texts_to(factories.BUYER_MOBILE)[-1]
     with pytest.raises(ValidationError):
         factories.offer(req, actors.a, actors.member_a, delivery_date=timezone.localdate() - datetime.timedelta(days=1))
     changed = factories.offer(req, actors.a, actors.member_a, unit_price_rial=3_000_000)
@@ -132,10 +132,10 @@ def test_accept_closes_the_request_and_tells_chosen_and_other_offerers(actors):
     other.refresh_from_db()
     assert (req.status, chosen.status, other.status) == (R.CLOSED, OS.ACCEPTED, OS.NOT_CHOSEN)
     assert list(Notification.objects.filter(user=actors.member_a).values_list("subject", flat=True)) == [
-        f"Your offer was accepted by {req.organisation}"
+        f"پیشنهاد شما را {req.organisation} پذیرفت"
     ]
     assert list(Notification.objects.filter(user=actors.member_b).values_list("subject", flat=True)) == [
-        "The buyer chose another offer; the request is closed"
+        "خریدار پیشنهاد دیگری را انتخاب کرد؛ درخواست بسته شد"
     ]
     assert audit_entries_for(req).first().action == "market.offer_accept"
     with pytest.raises(ValidationError):
