@@ -35,6 +35,7 @@ urlpatterns = [
     path("programmes/", include("programmes.urls")),
     path("estate/", include("estate.urls")),
     path("cluster/", include("plan.urls")),
+    path("market/", include("market.urls")),
     path("admin/", admin.site.urls),
 ]
 # Development only (static() adds nothing when DEBUG is off): public uploads such as news

@@ -11,6 +11,7 @@ from django.db import transaction
 from catalogue import demo as catalogue_demo
 from estate import demo as estate_demo
 from events import demo as events_demo
+from market import demo as market_demo
 from members import demo as members_demo
 from news import demo as news_demo
 from permits import demo as permits_demo
@@ -30,6 +31,7 @@ DEMO_MODULES = [
     showcase_demo,
     programmes_demo,
     estate_demo,
+    market_demo,
     plan_demo,
 ]
 
