@@ -1,0 +1,162 @@
+"""The price pages' charts (core.charts.Chart), all in Toman per kg. Only what the page's reader
+may read goes in: published bands (≥ 5 members, rounded to the product's step) for everyone,
+the member's own prices on /prices/, and on the report what that reader's table shows."""
+
+from django.utils.translation import gettext as _
+
+from core.charts import Chart
+from core.money import rial_to_toman
+
+from .models import Channel
+
+
+def _toman(rial):
+    return None if rial is None else round(rial_to_toman(round(rial)))
+
+
+def _channels():
+    # Retail and wholesale side by side, always in the same order and colours.
+    return [(Channel.RETAIL, Channel.RETAIL.label, 1), (Channel.WHOLESALE, Channel.WHOLESALE.label, 0)]
+
+
+def bands_chart(*, bands, price_round) -> Chart:
+    """The round's published bands: the middle half (Q1–Q3) as a floating bar per product,
+    retail and wholesale side by side, the median as a marker across it. Withheld cells (fewer
+    than 5 members) are gaps."""
+    products = []
+    cells = {}
+    for band in bands:
+        if band["product"] not in products:
+            products.append(band["product"])
+        if not band["withheld"]:
+            cells[(band["product"].pk, band["channel"])] = band
+    datasets = []
+    for channel, label, colour in _channels():
+        found = [cells.get((p.pk, channel)) for p in products]
+        datasets.append(
+            {
+                "label": str(label),
+                "color": colour,
+                "data": [[_toman(b["q1"]), _toman(b["q3"])] if b else None for b in found],
+                "medians": [_toman(b["median"]) if b else None for b in found],
+            }
+        )
+    return Chart(
+        id="bands-chart",
+        title=_("Middle half and median per product, %(round)s") % {"round": price_round.label},
+        description=_("Each bar spans the middle half of the members' prices; the dark line across it is the median."),
+        labels=[p.name for p in products],
+        datasets=datasets,
+        unit=_("Toman per kg"),
+        horizontal=True,
+        table_id="bands-list",
+        extra={"medianLabel": _("Median")},
+    )
+
+
+def trend_chart(*, rounds, stats) -> Chart:
+    """The median of every product × channel over the last published rounds (oldest first),
+    from the stored, rounded aggregates of cells of ≥ 5 members (`stats`: those cells only).
+    The first product's lines are shown; the others are a tap on the legend away."""
+    by_cell = {}
+    for stat in stats:
+        by_cell.setdefault((stat.product, stat.channel), {})[stat.price_round_id] = stat
+    ordered = sorted(by_cell, key=lambda key: (key[0].sort_order, key[0].name_fa, key[1] != Channel.RETAIL))
+    first_product = ordered[0][0] if ordered else None
+    labels = dict(Channel.choices)
+    datasets = []
+    for index, (product, channel) in enumerate(ordered):
+        per_round = by_cell[(product, channel)]
+        datasets.append(
+            {
+                "label": f"{product.name} · {labels[channel]}",
+                "color": index,
+                "data": [
+                    _toman(product.rounded(per_round[r.pk].median)) if r.pk in per_round else None for r in rounds
+                ],
+                "hidden": product != first_product,
+            }
+        )
+    return Chart(
+        id="trend-chart",
+        kind="line",
+        title=_("Median over the last published rounds"),
+        description=_("Tap a product in the legend to show or hide its line."),
+        labels=[r.label for r in rounds],
+        datasets=datasets,
+        unit=_("Toman per kg"),
+        min_zero=False,
+    )
+
+
+def position_charts(*, positions) -> list[Chart]:
+    """/prices/: for each product × channel the member reported, its own price per kg beside
+    the published band (Q1–Q3, median marker) round by round, oldest first."""
+    rounds = sorted({row.price_round for row in positions}, key=lambda r: (r.year, r.month))
+    cells = {}
+    for row in positions:
+        cells.setdefault((row.product, row.channel), {})[row.price_round.pk] = row
+    charts = []
+    channel_labels = dict(Channel.choices)
+    for index, ((product, channel), rows) in enumerate(
+        sorted(cells.items(), key=lambda item: (item[0][0].sort_order, item[0][0].name_fa, item[0][1]))
+    ):
+        found = [rows.get(r.pk) for r in rounds]
+        charts.append(
+            Chart(
+                id=f"position-chart-{index + 1}",
+                kind="bar",
+                title=f"{product.name} · {channel_labels[channel]}",
+                description=_("Your price per kg against the published middle half and median, round by round."),
+                labels=[r.label for r in rounds],
+                datasets=[
+                    {
+                        "label": _("Published middle half"),
+                        "color": 0,
+                        "data": [
+                            [_toman(row.band["q1"]), _toman(row.band["q3"])] if row and row.band else None
+                            for row in found
+                        ],
+                        "medians": [_toman(row.band["median"]) if row and row.band else None for row in found],
+                    },
+                    {
+                        "label": _("My price"),
+                        "type": "line",
+                        "showLine": False,
+                        "color": 1,
+                        "data": [_toman(row.price_per_kg_rial) if row else None for row in found],
+                    },
+                ],
+                unit=_("Toman per kg"),
+                table_id="positions-table",
+                min_zero=False,
+                extra={"medianLabel": _("Median")},
+            )
+        )
+    return charts
+
+
+def cost_chart(*, composition) -> Chart:
+    """The report's cost composition per kg: one stacked bar per product (× channel for the
+    published view), one colour per cost line."""
+    from .models import COST_LINES
+
+    labels = [
+        f"{item['product'].name} · {item['channel_label']}" if item.get("channel_label") else item["product"].name
+        for item in composition
+    ]
+    amounts = [dict(item["lines"]) for item in composition]
+    datasets = []
+    for index, (_name, label) in enumerate(COST_LINES):
+        data = [_toman(found.get(label)) for found in amounts]
+        if any(value is not None for value in data):
+            datasets.append({"label": str(label), "color": index, "data": data, "stack": "costs"})
+    return Chart(
+        id="cost-chart",
+        title=_("Cost composition per kg"),
+        labels=labels,
+        datasets=datasets,
+        unit=_("Toman per kg"),
+        horizontal=True,
+        stacked=True,
+    )
