@@ -49,6 +49,7 @@ def bands_chart(*, bands, price_round) -> Chart:
         datasets=datasets,
         unit=_("Toman per kg"),
         horizontal=True,
+        min_zero=False,
         table_id="bands-list",
         extra={"medianLabel": _("Median")},
     )
@@ -57,7 +58,7 @@ def bands_chart(*, bands, price_round) -> Chart:
 def trend_chart(*, rounds, stats) -> Chart:
     """The median of every product × channel over the last published rounds (oldest first),
     from the stored, rounded aggregates of cells of ≥ 5 members (`stats`: those cells only).
-    The first product's lines are shown; the others are a tap on the legend away."""
+    One product's lines at a time (retail and wholesale), chosen in a list above the chart."""
     by_cell = {}
     for stat in stats:
         by_cell.setdefault((stat.product, stat.channel), {})[stat.price_round_id] = stat
@@ -65,12 +66,14 @@ def trend_chart(*, rounds, stats) -> Chart:
     first_product = ordered[0][0] if ordered else None
     labels = dict(Channel.choices)
     datasets = []
+    groups = {}
     for index, (product, channel) in enumerate(ordered):
         per_round = by_cell[(product, channel)]
+        groups.setdefault(product, []).append(index)
         datasets.append(
             {
                 "label": f"{product.name} · {labels[channel]}",
-                "color": index,
+                "color": 1 if channel == Channel.RETAIL else 0,
                 "data": [
                     _toman(product.rounded(per_round[r.pk].median)) if r.pk in per_round else None for r in rounds
                 ],
@@ -81,11 +84,15 @@ def trend_chart(*, rounds, stats) -> Chart:
         id="trend-chart",
         kind="line",
         title=_("Median over the last published rounds"),
-        description=_("Tap a product in the legend to show or hide its line."),
+        description=_("Choose a product to see its lines."),
         labels=[r.label for r in rounds],
         datasets=datasets,
         unit=_("Toman per kg"),
         min_zero=False,
+        extra={
+            "groupLabel": _("Product"),
+            "groups": [{"label": product.name, "datasets": indices} for product, indices in groups.items()],
+        },
     )
 
 

@@ -85,6 +85,7 @@
     });
     var categoryAxis = {
       reverse: rtl && !horizontal,
+      offset: true,  // half a step of room at both ends: the first and last labels are never cut
       position: horizontal ? (rtl ? "right" : "left") : "bottom",
       stacked: spec.stacked,
       grid: { display: false },
@@ -102,6 +103,20 @@
       title: { display: !!spec.unit, text: spec.unit },
       ticks: { callback: function (v) { return format(v); }, maxTicksLimit: horizontal ? 5 : 7 }
     };
+    if (!spec.minZero) {  // bars of a range start near the lowest figure, not at zero
+      var values = [];
+      spec.datasets.forEach(function (d) {
+        d.data.concat(d.medians || []).forEach(function (v) {
+          if (Array.isArray(v)) values.push(v[0], v[1]);
+          else if (v !== null && v !== undefined) values.push(v);
+        });
+      });
+      if (values.length) {
+        var low = Math.min.apply(null, values), high = Math.max.apply(null, values);
+        var step = Math.pow(10, Math.floor(Math.log10(Math.max(high - low, high * 0.05, 1))));
+        valueAxis.min = Math.max(0, Math.floor((low - (high - low) * 0.08) / step) * step);
+      }
+    }
     var chart = new Chart(canvas, {
       type: spec.kind,
       data: { labels: spec.labels, datasets: datasets },
@@ -119,7 +134,11 @@
             display: spec.datasets.length > 1,
             rtl: rtl,
             textDirection: rtl ? "rtl" : "ltr",
-            labels: { boxWidth: 12, usePointStyle: false }
+            labels: {
+              boxWidth: 12,
+              // with a group chooser, the legend names only what is drawn
+              filter: function (item) { return !(spec.groups && item.hidden); }
+            }
           },
           tooltip: {
             rtl: rtl,
@@ -144,6 +163,40 @@
       }
     });
     canvas.chart = chart;
+    if (spec.groups && spec.groups.length > 1) addGroupChooser(canvas, chart, spec);
+  }
+
+  // One group of datasets at a time (e.g. one product's retail and wholesale lines), chosen in
+  // a labelled list above the chart: a long legend would leave no room for the chart on a phone.
+  function addGroupChooser(canvas, chart, spec) {
+    var id = canvas.getAttribute("data-chart") + "-group";
+    var wrap = document.createElement("div");
+    wrap.className = "d-flex flex-wrap gap-2 align-items-center mb-2 chart-group";
+    var label = document.createElement("label");
+    label.className = "form-label mb-0 small";
+    label.htmlFor = id;
+    label.textContent = spec.groupLabel;
+    var select = document.createElement("select");
+    select.className = "form-select form-select-sm w-auto mw-100";
+    select.id = id;
+    spec.groups.forEach(function (group, index) {
+      var option = document.createElement("option");
+      option.value = String(index);
+      option.textContent = group.label;
+      select.appendChild(option);
+    });
+    var current = spec.groups.findIndex(function (group) {
+      return group.datasets.some(function (i) { return !spec.datasets[i].hidden; });
+    });
+    select.value = String(Math.max(0, current));
+    select.addEventListener("change", function () {
+      var shown = spec.groups[Number(select.value)].datasets;
+      chart.data.datasets.forEach(function (dataset, i) { chart.setDatasetVisibility(i, shown.indexOf(i) !== -1); });
+      chart.update();
+    });
+    wrap.appendChild(label);
+    wrap.appendChild(select);
+    canvas.parentNode.parentNode.insertBefore(wrap, canvas.parentNode);
   }
 
   function start() {
