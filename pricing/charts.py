@@ -96,51 +96,52 @@ def trend_chart(*, rounds, stats) -> Chart:
     )
 
 
-def position_charts(*, positions) -> list[Chart]:
-    """/prices/: for each product × channel the member reported, its own price per kg beside
-    the published band (Q1–Q3, median marker) round by round, oldest first."""
+def position_chart(*, positions) -> Chart:
+    """/prices/: the member's own price per kg beside the published band (Q1–Q3, median
+    marker) round by round, oldest first; one product × channel at a time, chosen in a list
+    above the chart."""
     rounds = sorted({row.price_round for row in positions}, key=lambda r: (r.year, r.month))
     cells = {}
     for row in positions:
         cells.setdefault((row.product, row.channel), {})[row.price_round.pk] = row
-    charts = []
     channel_labels = dict(Channel.choices)
-    for index, ((product, channel), rows) in enumerate(
-        sorted(cells.items(), key=lambda item: (item[0][0].sort_order, item[0][0].name_fa, item[0][1]))
-    ):
+    datasets, groups = [], []
+    band_label, mine_label = _("Published middle half"), _("My price")
+    ordered = sorted(cells.items(), key=lambda item: (item[0][0].sort_order, item[0][0].name_fa, item[0][1]))
+    for index, ((product, channel), rows) in enumerate(ordered):
         found = [rows.get(r.pk) for r in rounds]
-        charts.append(
-            Chart(
-                id=f"position-chart-{index + 1}",
-                kind="bar",
-                title=f"{product.name} · {channel_labels[channel]}",
-                description=_("Your price per kg against the published middle half and median, round by round."),
-                labels=[r.label for r in rounds],
-                datasets=[
-                    {
-                        "label": _("Published middle half"),
-                        "color": 0,
-                        "data": [
-                            [_toman(row.band["q1"]), _toman(row.band["q3"])] if row and row.band else None
-                            for row in found
-                        ],
-                        "medians": [_toman(row.band["median"]) if row and row.band else None for row in found],
-                    },
-                    {
-                        "label": _("My price"),
-                        "type": "line",
-                        "showLine": False,
-                        "color": 1,
-                        "data": [_toman(row.price_per_kg_rial) if row else None for row in found],
-                    },
+        name = f"{product.name} · {channel_labels[channel]}"
+        groups.append({"label": name, "datasets": [len(datasets), len(datasets) + 1]})
+        datasets += [
+            {
+                "label": f"{band_label} ({name})",
+                "color": 0,
+                "data": [
+                    [_toman(row.band["q1"]), _toman(row.band["q3"])] if row and row.band else None for row in found
                 ],
-                unit=_("Toman per kg"),
-                table_id="positions-table",
-                min_zero=False,
-                extra={"medianLabel": _("Median")},
-            )
-        )
-    return charts
+                "medians": [_toman(row.band["median"]) if row and row.band else None for row in found],
+                "hidden": index > 0,
+            },
+            {
+                "label": f"{mine_label} ({name})",
+                "type": "line",
+                "showLine": False,
+                "color": 1,
+                "data": [_toman(row.price_per_kg_rial) if row else None for row in found],
+                "hidden": index > 0,
+            },
+        ]
+    return Chart(
+        id="position-chart",
+        title=_("My price against the published band"),
+        description=_("Your price per kg against the published middle half and median, round by round."),
+        labels=[r.label for r in rounds],
+        datasets=datasets,
+        unit=_("Toman per kg"),
+        table_id="positions-table",
+        min_zero=False,
+        extra={"medianLabel": _("Median"), "groupLabel": _("Product"), "groups": groups},
+    )
 
 
 def cost_chart(*, composition) -> Chart:

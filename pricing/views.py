@@ -48,7 +48,7 @@ def my_prices(request):
             "open_round": current_round,
             "current": current,
             "positions": positions,
-            "position_charts": charts.position_charts(positions=positions),
+            "position_chart": charts.position_chart(positions=positions) if positions else None,
         },
     )
 

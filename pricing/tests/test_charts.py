@@ -47,10 +47,14 @@ def _round(actors, month, cells, *, publish=True):
 
 def _two_published_rounds(actors):
     others = make_members(5)
-    wholesale_6 = [(actors.a, 100_000, {})] + [(m, t, {}) for m, t in zip(others, (110_000, 120_000, 130_000, 140_000), strict=False)]
+    wholesale_6 = [(actors.a, 100_000, {})] + [
+        (m, t, {}) for m, t in zip(others, (110_000, 120_000, 130_000, 140_000), strict=False)
+    ]
     retail_6 = [(m, 777_000 + i, {}) for i, m in enumerate(others[:4])]  # 4 members: withheld
     first = _round(actors, 6, {("baklava", "wholesale"): wholesale_6, ("baklava", "retail"): retail_6})
-    wholesale_7 = [(actors.a, 240_000, {})] + [(m, t, {}) for m, t in zip(others, (200_000, 210_000, 220_000, 230_000), strict=False)]
+    wholesale_7 = [(actors.a, 240_000, {})] + [
+        (m, t, {}) for m, t in zip(others, (200_000, 210_000, 220_000, 230_000), strict=False)
+    ]
     retail_7 = [(m, 300_000 + 10_000 * i, {}) for i, m in enumerate(others)]
     second = _round(actors, 7, {("baklava", "wholesale"): wholesale_7, ("baklava", "retail"): retail_7})
     return first, second
@@ -128,16 +132,16 @@ def test_bands_query_count_is_constant(actors, client_as):
 def test_my_prices_chart_is_my_price_against_the_published_band(actors, client_as):
     _two_published_rounds(actors)
     body = client_as("member_a").get(MY_PRICES).content.decode()
-    (chart,) = re.findall(r'id="(position-chart-\d+)-data"', body)
-    data = chart_data(body, chart)
+    data = chart_data(body, "position-chart")
     assert data["labels"] == ["شهریور ۱۴۰۵", "مهر ۱۴۰۵"]
     band, mine = data["datasets"]
     assert (band["label"], band["data"], band["medians"]) == (
-        "نیمه میانی منتشرشده",
+        "نیمه میانی منتشرشده (باقلوا · عمده‌فروشی)",
         [[110_000, 130_000], [210_000, 230_000]],
         [120_000, 220_000],
     )
-    assert (mine["label"], mine["type"], mine["data"]) == ("قیمت من", "line", [100_000, 240_000])
+    assert (mine["label"], mine["type"], mine["data"]) == ("قیمت من (باقلوا · عمده‌فروشی)", "line", [100_000, 240_000])
+    assert data["groups"] == [{"label": "باقلوا · عمده‌فروشی", "datasets": [0, 1]}]
     assert 'href="#positions-table"' in body and 'id="positions-table"' in body
 
 
@@ -155,7 +159,11 @@ def test_my_prices_query_count_is_constant(actors, client_as):
     _two_published_rounds(actors)
     _round(actors, 8, {("walnut-cookies", "retail"): [(m, 100_000, {}) for m in [actors.a, *make_members(4)]]})
     assert count() == one
-    assert len(re.findall(r'id="position-chart-\d+-data"', client.get(MY_PRICES).content.decode())) == 2
+    data = chart_data(client.get(MY_PRICES).content.decode(), "position-chart")
+    assert [group["label"] for group in data["groups"]] == ["باقلوا · عمده‌فروشی", "نان گردویی · خرده‌فروشی"]
+    assert [d["hidden"] for d in data["datasets"]] == [False, False, True, True]
+    # Aban: the walnut cookies' band; the baklava's own price of Aban is a gap
+    assert data["datasets"][1]["data"][-1] is None
 
 
 def test_report_cost_chart_union_head_and_staff(actors, client_as):
