@@ -8,7 +8,7 @@
   if (typeof Chart === "undefined") return;
 
   // Colour-blind safe, dark enough on white for the 3:1 of graphics (WCAG 1.4.11).
-  var PALETTE = ["#0b5cad", "#b35c00", "#1b7f4b", "#8e3b9e", "#b8304f", "#4d6b00", "#00758f", "#6c5a00"];
+  var PALETTE = ["#0b5cad", "#b35c00", "#1b7f4b", "#8e3b9e", "#b8304f", "#4d6b00", "#00758f", "#6c5a00", "#5b5f97", "#7a3e12"];
 
   function colour(index, alpha) {
     var hex = PALETTE[index % PALETTE.length];
@@ -66,7 +66,7 @@
     var horizontal = spec.horizontal;
     var box = canvas.parentNode;
     if (horizontal) {  // room for every bar: the height follows the rows (CSSOM, not a style attribute)
-      var per = spec.stacked ? 30 : 18 * Math.max(1, spec.datasets.length) + 12;
+      var per = spec.stacked ? 38 : 18 * Math.max(1, spec.datasets.length) + 14;
       box.style.height = Math.max(200, spec.labels.length * per + 90) + "px";
     }
     var datasets = spec.datasets.map(function (d, index) {
@@ -101,7 +101,7 @@
       beginAtZero: spec.minZero,
       stacked: spec.stacked,
       title: { display: !!spec.unit, text: spec.unit },
-      ticks: { callback: function (v) { return format(v); }, maxTicksLimit: horizontal ? 5 : 7 }
+      ticks: { callback: function (v) { return format(v); }, maxTicksLimit: horizontal ? 5 : 7, precision: 0 }
     };
     if (!spec.minZero) {  // bars of a range start near the lowest figure, not at zero
       var values = [];
