@@ -168,3 +168,33 @@ def cost_chart(*, composition) -> Chart:
         horizontal=True,
         stacked=True,
     )
+
+
+def history_chart(chart_data) -> Chart:
+    """The report's median and middle half (Q1–Q3) of each product × channel over the last
+    rounds (views._chart_data: what that reader's table shows), one at a time."""
+    datasets, groups = [], []
+    for index, series in enumerate(chart_data["series"]):
+        groups.append({"label": series["label"], "datasets": [index]})
+        datasets.append(
+            {
+                "label": series["label"],
+                "color": 0,
+                "data": [
+                    [q1, q3] if q1 is not None and q3 is not None else None
+                    for q1, q3 in zip(series["q1"], series["q3"], strict=True)
+                ],
+                "medians": series["median"],
+                "hidden": index > 0,
+            }
+        )
+    return Chart(
+        id="history-chart",
+        title=_("Median and Q1–Q3 over the last rounds"),
+        description=_("Each bar spans the middle half of the members' prices; the dark line across it is the median."),
+        labels=chart_data["labels"],
+        datasets=datasets,
+        unit=_("Toman per kg"),
+        min_zero=False,
+        extra={"medianLabel": _("Median"), "groupLabel": _("Product"), "groups": groups},
+    )

@@ -251,6 +251,11 @@ def report(request):
         if export in ("csv", "xlsx"):
             return table_response(export, [Table(_("prices"), shared_export_rows(history=history))], filename=filename)
         composition = selectors.shared_cost_composition(price_round=price_round)
+        chart_data = _chart_data(
+            [past for past, _rows in history if past.status == PriceRound.Status.PUBLISHED],
+            {past.pk: {(r.product.pk, r.channel): r for r in past_rows if r.median} for past, past_rows in history},
+            products,
+        )
         return render(
             request,
             "pricing/report.html",
@@ -262,14 +267,8 @@ def report(request):
                 "is_staff_view": True,
                 "composition": composition,
                 "cost_chart": charts.cost_chart(composition=composition),
-                "chart_data": _chart_data(
-                    [past for past, _rows in history if past.status == PriceRound.Status.PUBLISHED],
-                    {
-                        past.pk: {(r.product.pk, r.channel): r for r in past_rows if r.median}
-                        for past, past_rows in history
-                    },
-                    products,
-                ),
+                "chart_data": chart_data,
+                "history_chart": charts.history_chart(chart_data),
             },
         )
     rows, previous, products = selectors.round_report(price_round=price_round)
@@ -278,6 +277,7 @@ def report(request):
     if export in ("csv", "xlsx"):
         table = export_rows(rounds=history_rounds, by_round=by_round, products=products, with_min_max=True)
         return table_response(export, [Table(_("prices"), table)], filename=filename)
+    chart_data = _chart_data(history_rounds, by_round, products)
     composition = selectors.cost_composition(price_round=price_round)
     for item in composition:
         item["product"] = products.get(item["product_id"])
@@ -292,7 +292,8 @@ def report(request):
             "with_min_max": True,
             "composition": composition,
             "cost_chart": charts.cost_chart(composition=composition),
-            "chart_data": _chart_data(history_rounds, by_round, products),
+            "chart_data": chart_data,
+            "history_chart": charts.history_chart(chart_data),
             "is_staff_view": False,
         },
     )
