@@ -111,6 +111,20 @@ def test_every_chart_is_drawn_on_a_phone_in_persian_and_english(browser, live_se
                     caption = canvas.locator("xpath=ancestor::figure/figcaption").inner_text()
                     if not caption.strip():
                         problems.append(f"{language} {path}: chart {index} without caption")
+                # a chooser (one product at a time) redraws the chart with the chosen lines
+                choosers = page.locator(".chart-group select")
+                for index in range(choosers.count()):
+                    chooser = choosers.nth(index)
+                    if chooser.locator("option").count() < 2:
+                        continue
+                    chooser.select_option(index=1)
+                    canvas = chooser.locator("xpath=ancestor::figure//canvas")
+                    visible = canvas.evaluate("(c) => c.chart.data.datasets.map((d, i) => c.chart.isDatasetVisible(i))")
+                    if visible.count(True) == 0 or visible[0]:
+                        problems.append(f"{language} {path}: chooser {index} shows {visible}")
+                    if canvas.evaluate(DRAWN)["painted"] < 500:
+                        problems.append(f"{language} {path}: chooser {index} left the chart blank")
+                    chooser.select_option(index=0)
                 if page.evaluate("document.documentElement.scrollWidth") > 360:
                     problems.append(f"{language} {path}: wider than the phone")
                 page.screenshot(path=os.path.join(CHARTS, f"360-{language}-{name}.png"), full_page=True)

@@ -35,8 +35,8 @@
       var ctx = chart.ctx;
       chart.data.datasets.forEach(function (dataset, index) {
         if (!dataset.medians) return;
+        if (!chart.isDatasetVisible(index)) return;
         var meta = chart.getDatasetMeta(index);
-        if (meta.hidden) return;
         var horizontal = chart.options.indexAxis === "y";
         meta.data.forEach(function (bar, i) {
           var median = dataset.medians[i];
@@ -55,6 +55,21 @@
       });
     }
   };
+
+  // Bars of a range start near the lowest figure drawn, not at zero.
+  function rangeMin(datasets) {
+    var values = [];
+    datasets.forEach(function (d) {
+      d.data.concat(d.medians || []).forEach(function (v) {
+        if (Array.isArray(v)) values.push(v[0], v[1]);
+        else if (v !== null && v !== undefined) values.push(v);
+      });
+    });
+    if (!values.length) return undefined;
+    var low = Math.min.apply(null, values), high = Math.max.apply(null, values);
+    var step = Math.pow(10, Math.floor(Math.log10(Math.max(high - low, high * 0.05, 1))));
+    return Math.max(0, Math.floor((low - (high - low) * 0.08) / step) * step);
+  }
 
   function build(canvas) {
     var node = document.getElementById(canvas.getAttribute("data-chart"));
@@ -103,20 +118,7 @@
       title: { display: !!spec.unit, text: spec.unit },
       ticks: { callback: function (v) { return format(v); }, maxTicksLimit: horizontal ? 5 : 7, precision: 0 }
     };
-    if (!spec.minZero) {  // bars of a range start near the lowest figure, not at zero
-      var values = [];
-      spec.datasets.forEach(function (d) {
-        d.data.concat(d.medians || []).forEach(function (v) {
-          if (Array.isArray(v)) values.push(v[0], v[1]);
-          else if (v !== null && v !== undefined) values.push(v);
-        });
-      });
-      if (values.length) {
-        var low = Math.min.apply(null, values), high = Math.max.apply(null, values);
-        var step = Math.pow(10, Math.floor(Math.log10(Math.max(high - low, high * 0.05, 1))));
-        valueAxis.min = Math.max(0, Math.floor((low - (high - low) * 0.08) / step) * step);
-      }
-    }
+    if (!spec.minZero) valueAxis.min = rangeMin(spec.datasets.filter(function (d) { return !d.hidden; }));
     var chart = new Chart(canvas, {
       type: spec.kind,
       data: { labels: spec.labels, datasets: datasets },
@@ -192,6 +194,10 @@
     select.addEventListener("change", function () {
       var shown = spec.groups[Number(select.value)].datasets;
       chart.data.datasets.forEach(function (dataset, i) { chart.setDatasetVisibility(i, shown.indexOf(i) !== -1); });
+      if (!spec.minZero) {
+        var axis = spec.horizontal ? chart.options.scales.x : chart.options.scales.y;
+        axis.min = rangeMin(shown.map(function (i) { return spec.datasets[i]; }));
+      }
       chart.update();
     });
     wrap.appendChild(label);
