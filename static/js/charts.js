@@ -105,7 +105,7 @@
       stacked: spec.stacked,
       grid: { display: false },
       ticks: {
-        autoSkip: !horizontal,
+        autoSkip: !horizontal && spec.labels.length > 6,
         maxRotation: 0,
         callback: function (value) { return wrap(this.getLabelForValue(value), horizontal ? 16 : 12); }
       }
