@@ -108,7 +108,7 @@ def test_every_chart_is_drawn_on_a_phone_in_persian_and_english(browser, live_se
                     label = canvas.get_attribute("aria-label")
                     if canvas.get_attribute("role") != "img" or not label:
                         problems.append(f"{language} {path}: chart {index} without role/label")
-                    caption = canvas.locator("xpath=ancestor::figure/figcaption").inner_text()
+                    caption = canvas.locator("xpath=ancestor::figure/figcaption").text_content()
                     if not caption.strip():
                         problems.append(f"{language} {path}: chart {index} without caption")
                 # a chooser (one product at a time) redraws the chart with the chosen lines
