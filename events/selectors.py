@@ -236,13 +236,15 @@ def event_report(*, event):
         .exclude(status__in=(Question.Status.WITHDRAWN,))
         .order_by("-vote_count", "created_at")
     )
-    by_topic = {
-        row["topic"]: row["n"]
-        for row in Question.objects.filter(event=event)
+    topic_rows = list(
+        Question.objects.filter(event=event)
         .exclude(status__in=(Question.Status.WITHDRAWN, Question.Status.MERGED))
         .values("topic")
-        .annotate(n=Count("id"))
-    }
+        .annotate(n=Count("id"), answered=Count("id", filter=Q(status=Question.Status.ANSWERED)))
+        .order_by()
+    )
+    by_topic = {row["topic"]: row["n"] for row in topic_rows}
+    answered_by_topic = {row["topic"]: row["answered"] for row in topic_rows}
     by_organisation = {
         row["addressed_organisation"]: row["n"]
         for row in Question.objects.filter(event=event)
@@ -257,6 +259,7 @@ def event_report(*, event):
         "questions": questions,
         "answered": [q for q in questions if q.status == Question.Status.ANSWERED],
         "by_topic": by_topic,
+        "answered_by_topic": answered_by_topic,
         "by_organisation": by_organisation,
         "commitments": commitments,
     }

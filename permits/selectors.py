@@ -26,6 +26,7 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
+from core.jalali import jalali_month_of, jalali_month_range
 from members.models import Member
 from members.roles import is_estates_staff, member_of
 
@@ -442,7 +443,20 @@ def staff_dashboard(*, today=None, list_limit=50) -> dict:
     by_step_rows = {
         row["step"]: row
         for row in open_cases.values("step")
-        .annotate(n=Count("id"), oldest=Min("created_at"), stalest=Min("updated_at"))
+        .annotate(
+            n=Count("id"),
+            oldest=Min("created_at"),
+            stalest=Min("updated_at"),
+            young=Count("id", filter=Q(created_at__gt=now - datetime.timedelta(days=30))),
+            middle=Count(
+                "id",
+                filter=Q(
+                    created_at__lte=now - datetime.timedelta(days=30),
+                    created_at__gt=now - datetime.timedelta(days=90),
+                ),
+            ),
+            old=Count("id", filter=Q(created_at__lte=now - datetime.timedelta(days=90))),
+        )
         .order_by()
     }
     cases_by_step = []
@@ -455,6 +469,8 @@ def staff_dashboard(*, today=None, list_limit=50) -> dict:
                 "count": row["n"] if row else 0,
                 "oldest_days": (now - row["oldest"]).days if row else None,
                 "stalest_days": (now - row["stalest"]).days if row else None,
+                # open for under 30 days, 30 to 90 days, over 90 days
+                "ages": [row["young"], row["middle"], row["old"]] if row else [0, 0, 0],
             }
         )
     stale_cases = list(
@@ -478,6 +494,7 @@ def staff_dashboard(*, today=None, list_limit=50) -> dict:
 
     return {
         "today": today,
+        "expiring_by_month": expiring_by_month(today=today),
         "states": PermitState.choices,
         "by_type": by_type,
         "state_totals": state_totals,
@@ -492,6 +509,30 @@ def staff_dashboard(*, today=None, list_limit=50) -> dict:
         "bottlenecks": bottleneck_table(),
         "overdue": overdue_cases(today=today, limit=list_limit),
     }
+
+
+EXPIRY_MONTHS = 12
+
+
+def expiring_by_month(*, today=None, months=EXPIRY_MONTHS) -> list[tuple[int, int, int]]:
+    """How many permits in force (not replaced) expire in each Jalali month from this one on
+    (from today): [(year, month, n)], `months` of them, in one query whatever the permits."""
+    today = _today(today)
+    year, month = jalali_month_of(today)
+    keys = []
+    for _i in range(months):
+        keys.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    end = jalali_month_range(*keys[-1])[1]
+    counts = defaultdict(int)
+    for row in (
+        Permit.objects.filter(replaced_by__isnull=True, expiry_date__gte=today, expiry_date__lte=end)
+        .values("expiry_date")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        counts[jalali_month_of(row["expiry_date"])] += row["n"]
+    return [(y, m, counts[(y, m)]) for y, m in keys]
 
 
 STAFF_DASHBOARD_CACHE_SECONDS = 120

@@ -19,7 +19,7 @@ from core.exports import Table, table_response
 from core.uploads import safe_download_name
 from members.roles import is_active_member, is_estates_staff, member_of
 
-from . import selectors, services
+from . import charts, selectors, services
 from .forms import CaseAdvanceForm, CaseBackForm, CaseOpenForm, DocumentForm, PermitIssueForm, WorkerForm
 from .models import CaseStepKind, ChecklistItem, Worker
 
@@ -276,7 +276,10 @@ def dashboard(request):
     key = selectors.staff_dashboard_cache_key()
     body_html = cache.get(key)
     if body_html is None:
-        body_html = render_to_string("permits/_dashboard_body.html", selectors.staff_dashboard(), request=request)
+        data = selectors.staff_dashboard()
+        data["expiry_chart"] = charts.expiry_chart(expiring_by_month=data["expiring_by_month"])
+        data["cases_chart"] = charts.cases_chart(cases_by_step=data["cases_by_step"])
+        body_html = render_to_string("permits/_dashboard_body.html", data, request=request)
         cache.set(key, body_html, selectors.STAFF_DASHBOARD_CACHE_SECONDS)
     # Rendered by our own template (escaped there); the same for every estates staff member.
     return render(request, "permits/dashboard.html", {"body_html": mark_safe(body_html)})  # noqa: S308  # nosec B308 B703

@@ -381,6 +381,18 @@ def published_rounds():
     return PriceRound.objects.filter(status=PriceRound.Status.PUBLISHED)
 
 
+def published_trend_stats(*, rounds):
+    """The stored, published cells of ≥ 5 members of these published rounds (the bands' trend
+    chart): one query, whatever the rounds and products."""
+    return list(
+        PriceCellStat.objects.filter(
+            price_round_id__in=[r.pk for r in rounds],
+            price_round__status=PriceRound.Status.PUBLISHED,
+            members__gte=PUBLISH_MIN_MEMBERS,
+        ).select_related("product")
+    )
+
+
 def published_bands(*, price_round):
     """Median and Q1–Q3 per product × channel of a published round, rounded to the product's
     step; cells with fewer than 5 members are withheld (members=None, no numbers). Never

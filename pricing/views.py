@@ -13,7 +13,7 @@ from core.money import rial_to_toman
 from core.templatetags.persian import num
 from members.roles import member_of
 
-from . import selectors, services
+from . import charts, selectors, services
 from .access import (
     active_member_required,
     parse_id,
@@ -40,13 +40,15 @@ def my_prices(request):
     current = (
         list(selectors.member_current_submissions(member=member, price_round=current_round)) if current_round else []
     )
+    positions = selectors.member_positions(member=member)
     return render(
         request,
         "pricing/my_prices.html",
         {
             "open_round": current_round,
             "current": current,
-            "positions": selectors.member_positions(member=member),
+            "positions": positions,
+            "position_chart": charts.position_chart(positions=positions) if positions else None,
         },
     )
 
@@ -248,6 +250,12 @@ def report(request):
         rows, history, products = selectors.shared_report(price_round=price_round)
         if export in ("csv", "xlsx"):
             return table_response(export, [Table(_("prices"), shared_export_rows(history=history))], filename=filename)
+        composition = selectors.shared_cost_composition(price_round=price_round)
+        chart_data = _chart_data(
+            [past for past, _rows in history if past.status == PriceRound.Status.PUBLISHED],
+            {past.pk: {(r.product.pk, r.channel): r for r in past_rows if r.median} for past, past_rows in history},
+            products,
+        )
         return render(
             request,
             "pricing/report.html",
@@ -257,15 +265,10 @@ def report(request):
                 "rows": rows,
                 "with_min_max": False,
                 "is_staff_view": True,
-                "composition": selectors.shared_cost_composition(price_round=price_round),
-                "chart_data": _chart_data(
-                    [past for past, _rows in history if past.status == PriceRound.Status.PUBLISHED],
-                    {
-                        past.pk: {(r.product.pk, r.channel): r for r in past_rows if r.median}
-                        for past, past_rows in history
-                    },
-                    products,
-                ),
+                "composition": composition,
+                "cost_chart": charts.cost_chart(composition=composition),
+                "chart_data": chart_data,
+                "history_chart": charts.history_chart(chart_data),
             },
         )
     rows, previous, products = selectors.round_report(price_round=price_round)
@@ -274,6 +277,7 @@ def report(request):
     if export in ("csv", "xlsx"):
         table = export_rows(rounds=history_rounds, by_round=by_round, products=products, with_min_max=True)
         return table_response(export, [Table(_("prices"), table)], filename=filename)
+    chart_data = _chart_data(history_rounds, by_round, products)
     composition = selectors.cost_composition(price_round=price_round)
     for item in composition:
         item["product"] = products.get(item["product_id"])
@@ -287,7 +291,9 @@ def report(request):
             "rows": rows,
             "with_min_max": True,
             "composition": composition,
-            "chart_data": _chart_data(history_rounds, by_round, products),
+            "cost_chart": charts.cost_chart(composition=composition),
+            "chart_data": chart_data,
+            "history_chart": charts.history_chart(chart_data),
             "is_staff_view": False,
         },
     )
@@ -361,13 +367,19 @@ def bands(request):
     """Everyone: the published aggregated price bands (≥ 5 members per cell, rounded)."""
     rounds = list(selectors.published_rounds()[:24])
     price_round = published_round_for_user_or_404(request.user, rounds, request.GET.get("round"))
-    return render(
-        request,
-        "pricing/bands.html",
-        {
-            "rounds": rounds,
-            "price_round": price_round,
-            "bands": selectors.published_bands(price_round=price_round) if price_round else [],
-            "min_members": selectors.PUBLISH_MIN_MEMBERS,
-        },
-    )
+    bands = selectors.published_bands(price_round=price_round) if price_round else []
+    context = {
+        "rounds": rounds,
+        "price_round": price_round,
+        "bands": bands,
+        "min_members": selectors.PUBLISH_MIN_MEMBERS,
+    }
+    if price_round:
+        # The trend: the last published rounds up to the one shown, oldest first.
+        trend_rounds = [r for r in rounds if (r.year, r.month) <= (price_round.year, price_round.month)]
+        trend_rounds = trend_rounds[: selectors.HISTORY_ROUNDS][::-1]
+        context["bands_chart"] = charts.bands_chart(bands=bands, price_round=price_round)
+        context["trend_chart"] = charts.trend_chart(
+            rounds=trend_rounds, stats=selectors.published_trend_stats(rounds=trend_rounds)
+        )
+    return render(request, "pricing/bands.html", context)

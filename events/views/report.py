@@ -3,7 +3,7 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .. import exports, selectors
+from .. import charts, exports, selectors
 from ..access import staff_event_for_user_or_404, staff_required
 
 
@@ -20,4 +20,15 @@ def report(request, event_id):
         return exports.report_csv(event, data)
     if fmt == "xlsx":
         return exports.report_xlsx(event, data)
-    return render(request, "events/report.html", {"event": event, **data, **exports.report_tables(data)})
+    topics = charts.topic_rows(data)
+    return render(
+        request,
+        "events/report.html",
+        {
+            "event": event,
+            **data,
+            **exports.report_tables(data),
+            "topic_table": topics,
+            "topics_chart": charts.topics_chart(topics),
+        },
+    )

@@ -81,8 +81,8 @@ def test_member_submits_union_head_accepts_member_sees_percentile_and_band(page,
     staff.click("[data-testid=publish-round]")
     staff.wait_for_load_state()
     assert staff.locator("[data-testid=round-status]").inner_text() == "منتشرشده"
-    assert staff.locator("#price-chart").is_visible()
-    staff.wait_for_function("document.getElementById('chart-series').options.length === 1")
+    assert staff.locator("#history-chart canvas").is_visible()
+    staff.wait_for_function("document.querySelector('#history-chart canvas').chart !== undefined")
     screenshot(staff, "pricing-report-fa-desktop")
     assert staff.console_errors == []
     price_round.refresh_from_db()

@@ -44,7 +44,7 @@ def test_report_numbers_for_the_union_head(actors, client_as):
     body = response.content.decode()
     assert "۱۳۶٬۰۰۰ تومان" in body
     assert "۱٬۳۲۰٬۰۰۰ تومان" in body  # the maximum, for the union head only
-    assert 'id="price-chart-data"' in body
+    assert 'id="history-chart-data"' in body
     assert "chart.umd.min.js" in body
 
 
