@@ -28,6 +28,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 
+from core import fragment_cache
+
 DASHBOARD_CACHE_SECONDS = 120
 # Part of every key: bump it when the dashboard's templates change in a way a deploy must show
 # at once (otherwise the old markup lives at most DASHBOARD_CACHE_SECONDS).
@@ -107,7 +109,7 @@ def cached_html(request) -> str | None:
     member the user acts for is remembered with the user's token (a link added or removed
     renews it), and the page is stored with the three tokens it was rendered under. Two reads
     of the cache."""
-    if not _cacheable(request):
+    if not _cacheable(request) or not fragment_cache.reads_enabled():
         return None
     user = request.user
     found = cache.get_many([GLOBAL_KEY, _user_key(user.pk), _link_key(user.pk)])

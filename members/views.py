@@ -24,7 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from core import phone_codes
+from core import fragment_cache, phone_codes
 from core.middleware import mark_public
 from core.persian import normalize_digits_only
 
@@ -427,13 +427,14 @@ def directory(request):
     digest = hashlib.sha256(repr(sorted(params.items())).encode()).hexdigest()[:32]
     whole_page = not request.user.is_authenticated and not len(messages.get_messages(request))
     page_key = f"directory:page:{version}:{digest}"
-    if whole_page:
+    reads = fragment_cache.reads_enabled()
+    if whole_page and reads:
         html = cache.get(page_key)
         if html is not None:
             return HttpResponse(html.replace(dashboard_cache.CSRF_PLACEHOLDER, get_token(request)))
     form = DirectoryFilterForm(params or None)
     results_key = f"directory:results:{version}:{digest}"
-    results_html = cache.get(results_key)
+    results_html = cache.get(results_key) if reads else None
     if results_html is None:
         filters = form.cleaned_data if form.is_valid() else {}
         members = selectors.directory_members(

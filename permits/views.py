@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from core import fragment_cache
 from core.access import role_required
 from core.exports import Table, table_response
 from core.uploads import safe_download_name
@@ -229,7 +230,7 @@ def dashboard(request):
     if export in ("csv", "xlsx"):
         return _bottleneck_export(export)
     key = selectors.staff_dashboard_cache_key()
-    body_html = cache.get(key)
+    body_html = cache.get(key) if fragment_cache.reads_enabled() else None
     if body_html is None:
         body_html = render_to_string("permits/_dashboard_body.html", selectors.staff_dashboard(), request=request)
         cache.set(key, body_html, selectors.STAFF_DASHBOARD_CACHE_SECONDS)

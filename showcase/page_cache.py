@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 
+from core import fragment_cache
 from members.dashboard_cache import CSRF_PLACEHOLDER, bump_table, tables_token
 
 PAGE_SECONDS = 60
@@ -39,7 +40,7 @@ def cached_page(request, render) -> HttpResponse:
     if request.user.is_authenticated or len(messages.get_messages(request)):
         return HttpResponse(render(get_token(request)))
     key = _key(request)
-    html = cache.get(key)
+    html = cache.get(key) if fragment_cache.reads_enabled() else None
     if html is None:
         html = render(CSRF_PLACEHOLDER)
         cache.set(key, html, PAGE_SECONDS)
