@@ -250,5 +250,7 @@ def test_a_stored_file_name_keeps_its_latin_digits_on_a_persian_admin_page(actor
     Member.objects.filter(pk=actors.a.pk).update(logo="members/logos/a51ab4433b.jpg")
     client = client_as("staff")
     client.cookies["django_language"] = "fa"
-    html = client.get(reverse("admin:members_member_change", args=[actors.a.pk]), HTTP_ACCEPT_LANGUAGE="fa").content.decode()
+    html = client.get(
+        reverse("admin:members_member_change", args=[actors.a.pk]), HTTP_ACCEPT_LANGUAGE="fa"
+    ).content.decode()
     assert '<code dir="ltr">members/logos/a51ab4433b.jpg</code>' in html
