@@ -191,6 +191,10 @@ TRACKED_TABLES = frozenset(
         "permits.casestep",
         "permits.permittype",
         "permits.worker",
+        # The home page for visitors (cluster_portal.views.home).
+        "news.newsitem",
+        "news.contactdetails",
+        "events.event",
     }
 )
 
