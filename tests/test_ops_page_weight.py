@@ -184,7 +184,7 @@ def _measure(browser, base_url, path, *, cookies=()):
         page.evaluate("() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 100)))")
         budget = page.evaluate("() => window.__budget")
         assert budget["lcp"] is not None, f"{path}: no largest-contentful-paint entry"
-        screenshot(page, f"ops-budget{path.strip('/').replace('/', '-') or '-home'}")
+        screenshot(page, "ops-budget-" + (path.strip("/").replace("/", "-") or "home"))
         budget["resources"] = sorted(
             ((size, urls.get(request_id, "?").replace(base_url, "")) for request_id, size in transferred.items()),
             reverse=True,
