@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # make bench: gunicorn with production settings on this machine's PostgreSQL and Redis, the
 # scaled demo data loaded once, and wrk (loopback only, BENCH_SECONDS per page) measuring
-# throughput and p50/p95/p99 of each page. Prints one table (throughput as a ratio to /healthz
-# from the same run) and writes it to bench/RESULTS.md with the date and the machine.
+# throughput and p50/p95/p99 of each page twice: on a cache hit (as served) and on a cache miss
+# (a second server with PAGE_CACHE_READS=false renders every page afresh). Prints one table
+# (throughput as a ratio to /healthz from the same run) and writes it to bench/RESULTS.md with
+# the date, the machine and its load.
 #   BENCH_SCALE=100  BENCH_SECONDS=10  BENCH_WORKERS=4  BENCH_CONNECTIONS=4
 #   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cluster_portal_bench
 #   BENCH_REDIS_URL=redis://127.0.0.1:6379/6   BENCH_RESEED=1 drops and reloads the data.
@@ -57,36 +59,60 @@ fi
 "$PY" manage.py collectstatic --noinput >/dev/null
 "$PY" manage.py shell -c "from django.core.cache import cache; cache.clear()" >/dev/null 2>&1 || true
 
-port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# Two servers on the same data and cache: "hit" as in production; "miss" with PAGE_CACHE_READS
+# off, so every cached page and fragment is rendered afresh on every request (and stored, as on
+# a real miss): a member's first view, the view after a write.
+port=$(free_port)
+miss_port=$(free_port)
 base="http://127.0.0.1:$port"
+miss_base="http://127.0.0.1:$miss_port"
 "$PY" -m gunicorn cluster_portal.wsgi --bind "127.0.0.1:$port" --workers "$WORKERS" --timeout 60 \
   --access-logfile - --log-level warning >"$DATA/gunicorn.log" 2>&1 &
 gunicorn_pid=$!
-trap 'kill "$gunicorn_pid" 2>/dev/null || true; wait "$gunicorn_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.2; done
+PAGE_CACHE_READS=false "$PY" -m gunicorn cluster_portal.wsgi --bind "127.0.0.1:$miss_port" --workers "$WORKERS" \
+  --timeout 60 --access-logfile - --log-level warning >"$DATA/gunicorn-miss.log" 2>&1 &
+miss_pid=$!
+trap 'kill "$gunicorn_pid" "$miss_pid" 2>/dev/null || true; wait "$gunicorn_pid" "$miss_pid" 2>/dev/null || true' EXIT
+for server in "$base" "$miss_base"; do
+  for _ in $(seq 1 100); do curl -fs "$server/healthz" >/dev/null && break; sleep 0.2; done
+done
+
+measure() {  # measure MODE LABEL SERVER PATH COOKIE: one line of results.tsv
+  local mode=$1 label=$2 server=$3 path=$4 cookie=$5 status line
+  status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" "$server$path")
+  if [ "$status" != "200" ] && [ "$status" != "204" ]; then  # 204: a Q&A poll with nothing new
+    printf '%s\t%s\t%s\tHTTP %s\n' "$mode" "$label" "$path" "$status" >> "$results"
+    echo "  $label ($mode): HTTP $status, not measured"
+    return
+  fi
+  BENCH_COOKIE="$cookie" wrk -t 2 -c "$CONNECTIONS" -d 2s -s bench/wrk.lua "$server$path" >/dev/null  # warm-up
+  line=$(BENCH_COOKIE="$cookie" wrk -t 2 -c "$CONNECTIONS" -d "${SECONDS_PER_PAGE}s" --timeout 10s -s bench/wrk.lua "$server$path" | grep '^RESULT' | cut -f2-)
+  printf '%s\t%s\t%s\t%s\n' "$mode" "$label" "$path" "$line" >> "$results"
+  cut -d' ' -f1 /proc/loadavg >> "$DATA/load.log"
+  echo "  $label ($mode): $line  (load $(cut -d' ' -f1 /proc/loadavg))"
+}
 
 "$PY" manage.py shell < bench/targets.py 2>/dev/null | grep '^TARGET' > "$DATA/targets.tsv"
 results=$DATA/results.tsv
 : > "$results"
+: > "$DATA/load.log"
 while IFS=$'\t' read -r _ label path cookie; do
-  status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" "$base$path")
-  if [ "$status" != "200" ] && [ "$status" != "204" ]; then  # 204: a Q&A poll with nothing new
-    printf '%s\t%s\tHTTP %s\n' "$label" "$path" "$status" >> "$results"
-    echo "  $label: HTTP $status, not measured"
-    continue
+  measure hit "$label" "$base" "$path" "$cookie"
+  if [ "$label" != "/healthz (baseline)" ]; then
+    measure miss "$label" "$miss_base" "$path" "$cookie"
   fi
-  BENCH_COOKIE="$cookie" wrk -t 2 -c "$CONNECTIONS" -d 2s -s bench/wrk.lua "$base$path" >/dev/null  # warm-up
-  line=$(BENCH_COOKIE="$cookie" wrk -t 2 -c "$CONNECTIONS" -d "${SECONDS_PER_PAGE}s" --timeout 10s -s bench/wrk.lua "$base$path" | grep '^RESULT' | cut -f2-)
-  printf '%s\t%s\t%s\n' "$label" "$path" "$line" >> "$results"
-  echo "  $label: $line"
 done < "$DATA/targets.tsv"
+# The baseline once more at the end: the machine's load moves during a run (both go in the report).
+measure hit "/healthz (baseline, end)" "$base" /healthz ""
 
 # Graceful reloads under load: two HUPs during a /healthz run; every request must still succeed.
 (sleep 3; kill -HUP "$gunicorn_pid"; sleep 4; kill -HUP "$gunicorn_pid") &
 line=$(wrk -t 2 -c "$CONNECTIONS" -d "${SECONDS_PER_PAGE}s" --timeout 10s -s bench/wrk.lua "$base/healthz" | grep '^RESULT' | cut -f2-)
 wait $!
-printf '%s\t%s\t%s\n' "/healthz during 2 graceful reloads (HUP)" "/healthz" "$line" >> "$results"
+printf 'hit\t%s\t%s\t%s\n' "/healthz during 2 graceful reloads (HUP)" "/healthz" "$line" >> "$results"
 echo "  /healthz during 2 graceful reloads: $line"
 
-"$PY" bench/report.py "$results" --scale "$loaded" --workers "$WORKERS" --connections "$CONNECTIONS" \
+load_note="1-minute load average $(sort -n "$DATA/load.log" | head -1)–$(sort -n "$DATA/load.log" | tail -1) during the run"
+"$PY" bench/report.py "$results" --load-note "$load_note" --scale "$loaded" --workers "$WORKERS" --connections "$CONNECTIONS" \
   --seconds "$SECONDS_PER_PAGE" --database "$pg" --output bench/RESULTS.md

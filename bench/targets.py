@@ -97,6 +97,7 @@ targets = [
     ("home", "/", ""),
     ("member dashboard", url("members:dashboard"), member),
     ("directory search", url("members:directory", query=search_query), ""),
+    ("directory search, signed in", url("members:directory", query=search_query), member),
     ("Q&A fragment", url("events:qa_fragment", event_id) if event_id else None, member),
     ("Q&A poll, nothing new", url("events:qa_fragment", event_id, query=qa_poll_query) if event_id else None, member),
     ("price report", url("pricing:report", query=report_query), union_head),

@@ -9,3 +9,13 @@ class PortalConfig(AppConfig):
     name = "cluster_portal"
     label = "portal"
     verbose_name = _("Portal composition")
+
+    def ready(self):
+        from django.apps import apps
+
+        from members.extensions import register_table_versions
+
+        from .views import HOME_TABLES
+
+        # The visitors' home page is cached under these tables' versions.
+        register_table_versions(*(apps.get_model(label) for label in HOME_TABLES))

@@ -167,6 +167,11 @@ else:
     # default); set REDIS_URL when running several.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
+# Off: every cached page and fragment (dashboard, directory, permits dashboard, Q&A, showcase) is
+# rendered afresh and stored as usual, but never read back: what `make bench` measures as a
+# cache miss. Leave it on in production.
+PAGE_CACHE_READS = env.bool("PAGE_CACHE_READS", default=True)
+
 # --- Users and sign-in ----------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -18,6 +18,7 @@ import hashlib
 import uuid
 from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.template.loader import get_template
@@ -41,6 +42,12 @@ def fingerprint(*, templates: tuple[str, ...] = (), files: tuple[str, ...] = ())
     for path in files:
         digest.update(Path(path).read_bytes())
     return digest.hexdigest()[:12]
+
+
+def reads_enabled() -> bool:
+    """False when the settings turn cache reads of pages and fragments off (`PAGE_CACHE_READS`,
+    the benchmark's cache-miss run): every page is rendered afresh, and still stored."""
+    return settings.PAGE_CACHE_READS
 
 
 def version_key(name: str) -> str:
@@ -96,6 +103,8 @@ def fresh(found: dict, keys, tokens) -> dict:
     """The entries of a `cache.get_many` answer that were stored under `tokens` (with the
     identity, when there is one)."""
     entries = {}
+    if not reads_enabled():
+        return entries
     for key in keys:
         stored = found.get(key)
         if stored is not None and stored[0] == tuple(tokens):

@@ -121,7 +121,12 @@ def send_email(*, to: str, subject, text) -> Delivery:
 
 
 def unread_count(user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    """How many of the user's notifications are unread (read once per request: a page that
+    already counted them while listing them leaves the count on the user object)."""
+    count = getattr(user, "_unread_count", None)
+    if count is None:
+        count = user._unread_count = Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return count
 
 
 def deliveries_forget(*, addresses) -> int:

@@ -12,6 +12,6 @@ def member_dashboard_section(*, request, member):
     return {
         "title": _("The sweets estate"),
         "template": "estate/_dashboard_section.html",
-        "context": {"registration": member_registration(member), "my_rank": member_rank(member=member)},
+        "context": {"registration": member_registration(member, products=False), "my_rank": member_rank(member=member)},
         "order": 45,
     }

@@ -1,7 +1,7 @@
 """Reads of the estate app. Milestones and the published ranking are public; the ranking shows
 ranks and points, never who holds them (a member sees its own row marked; staff see names)."""
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Subquery, Sum
 
 from .models import (
     Allocation,
@@ -34,10 +34,11 @@ def is_following(user) -> bool:
     return user.is_authenticated and EstateFollower.objects.filter(user=user).exists()
 
 
-def member_registration(member):
+def member_registration(member, *, products=True):
     if member is None:
         return None
-    return DemandRegistration.objects.filter(member=member).prefetch_related("products").first()
+    registrations = DemandRegistration.objects.filter(member=member)
+    return (registrations.prefetch_related("products") if products else registrations).first()
 
 
 def published_ranking():
@@ -70,10 +71,15 @@ def member_rank(*, member, ranking=None):
     ranking = ranking or published_ranking()
     if ranking is None or member is None:
         return None
-    entry = RankingEntry.objects.filter(ranking=ranking, member=member).first()
+    # The entry and how many are ranked, in one query.
+    ranked = RankingEntry.objects.filter(ranking=ranking).order_by().values("ranking").annotate(n=Count("id"))
+    entry = (
+        RankingEntry.objects.filter(ranking=ranking, member=member)
+        .annotate(of=Subquery(ranked.values("n")[:1]))
+        .first()
+    )
     if entry is None:
         return None
-    entry.of = RankingEntry.objects.filter(ranking=ranking).count()
     entry.ranking = ranking
     entry.labelled_points = [
         {"label": CriterionKind(kind).label, "weight": weight, "points": entry.points.get(kind)}

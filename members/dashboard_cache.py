@@ -117,7 +117,7 @@ def cached_html(request) -> str | None:
     member the user acts for is remembered with the user's token (a link added or removed
     renews it), and the page is stored with the three tokens it was rendered under. Two reads
     of the cache."""
-    if not _cacheable(request):
+    if not _cacheable(request) or not fragment_cache.reads_enabled():
         return None
     user = request.user
     link_key = _link_key(user.pk)

@@ -1,7 +1,7 @@
 """Reads of the members registry, scoped to who asks. Directory reads never expose a hidden
 address or number: templates get only what the viewer may see."""
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Window
 from django.http import Http404
 from django.utils import translation
 
@@ -109,6 +109,19 @@ def member_logo_or_404(*, pk: int, user, variant: str):
     return field
 
 
+def _latest_notifications(user, limit=5) -> list:
+    """The newest notifications and, in the same query, how many are unread (a window over all
+    of the user's rows, computed before the limit): the navigation's badge reads it from the
+    user object instead of counting again (core.notifications.unread_count)."""
+    rows = list(
+        Notification.objects.filter(user=user).annotate(
+            unread_total=Window(Count("id", filter=Q(read_at__isnull=True)))
+        )[:limit]
+    )
+    user._unread_count = rows[0].unread_total if rows else 0
+    return rows
+
+
 def member_dashboard_data(*, member: Member, user) -> dict:
     """What the members app itself shows on the dashboard (a fixed number of queries)."""
     links = list(member.user_links.select_related("user").order_by("-role", "created_at"))
@@ -121,7 +134,7 @@ def member_dashboard_data(*, member: Member, user) -> dict:
         )
         if is_owner
         else [],
-        "notifications": list(Notification.objects.filter(user=user)[:5]),
+        "notifications": _latest_notifications(user),
         "contact_messages": list(ContactMessage.objects.filter(member=member)[:10]),
         "change_requests": list(ChangeRequest.objects.filter(member=member)[:5]),
         "status_changes": list(MemberStatusChange.objects.filter(member=member)[:5]),

@@ -24,7 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from core import phone_codes
+from core import fragment_cache, phone_codes
 from core.middleware import mark_public
 from core.persian import normalize_digits_only
 
@@ -396,7 +396,7 @@ def directory(request):
 
     The same for every visitor, so cached for DIRECTORY_CACHE_SECONDS per normalised query,
     filters, page and language (and a token renewed whenever a member or product is saved): the
-    result list for everybody; for anonymous visitors the whole page, with this request's CSRF
+    page's body (filters and results) for everybody, signed in or not; for anonymous visitors the whole page, with this request's CSRF
     token. The page's own address in its links (language switch, log in) is the normalised one
     (`request.canonical_path`, read by the navigation)."""
     params = directory_params(request)
@@ -406,14 +406,17 @@ def directory(request):
     digest = hashlib.sha256(repr(sorted(params.items())).encode()).hexdigest()[:32]
     whole_page = not request.user.is_authenticated and not len(messages.get_messages(request))
     page_key = f"directory:page:{version}:{digest}"
-    if whole_page:
+    reads = fragment_cache.reads_enabled()
+    if whole_page and reads:
         html = cache.get(page_key)
         if html is not None:
             return HttpResponse(html.replace(dashboard_cache.CSRF_PLACEHOLDER, get_token(request)))
-    form = DirectoryFilterForm(params or None)
-    results_key = f"directory:results:{version}:{digest}"
-    results_html = cache.get(results_key)
-    if results_html is None:
+    # The page's body (title, filters as chosen, results) is the same for everybody, signed in
+    # or not: only the layout around it (the navigation) is the user's.
+    body_key = f"directory:body:{version}:{digest}"
+    body_html = cache.get(body_key) if reads else None
+    if body_html is None:
+        form = DirectoryFilterForm(params or None)
         filters = form.cleaned_data if form.is_valid() else {}
         members = selectors.directory_members(
             query=filters.get("q", ""), product=filters.get("product"), county=filters.get("county", "")
@@ -423,9 +426,15 @@ def directory(request):
         results_html = render_to_string(
             "members/_directory_results.html", {"page": page, "query_string": query_string}, request=request
         )
-        cache.set(results_key, results_html, DIRECTORY_CACHE_SECONDS)
+        body_html = render_to_string(
+            "members/_directory_body.html",
+            # Rendered by our own template (escaped there).
+            {"form": form, "results_html": mark_safe(results_html)},  # noqa: S308  # nosec B308 B703
+            request=request,
+        )
+        cache.set(body_key, body_html, DIRECTORY_CACHE_SECONDS)
     # Rendered by our own template (escaped there).
-    context = {"form": form, "results_html": mark_safe(results_html)}  # noqa: S308  # nosec B308 B703
+    context = {"body_html": mark_safe(body_html)}  # noqa: S308  # nosec B308 B703
     if not whole_page:
         return render(request, "members/directory.html", context)
     html = render_to_string(

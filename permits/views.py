@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from core import fragment_cache
 from core.access import role_required
 from core.exports import Table, table_response
 from core.uploads import safe_download_name
@@ -274,7 +275,7 @@ def dashboard(request):
     if export in ("csv", "xlsx"):
         return _bottleneck_export(export)
     key = selectors.staff_dashboard_cache_key()
-    body_html = cache.get(key)
+    body_html = cache.get(key) if fragment_cache.reads_enabled() else None
     if body_html is None:
         data = selectors.staff_dashboard()
         data["expiry_chart"] = charts.expiry_chart(expiring_by_month=data["expiring_by_month"])

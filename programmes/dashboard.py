@@ -10,7 +10,7 @@ from .selectors import calls_for_member
 def member_dashboard_section(*, request, member):
     if member is None or not member.is_active_member:
         return None
-    calls = calls_for_member(member=member)
+    calls = calls_for_member(member=member, documents=False)
     qualifying = [c for c in calls if c.eligibility.qualifies and not c.application][:5]
     applied = [c for c in calls if c.application][:5]
     return {

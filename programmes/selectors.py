@@ -21,21 +21,20 @@ SMALL_CELL = 5  # counts under this are shown as "fewer than 5"
 LIVE = [A.SUBMITTED, A.UNDER_REVIEW, A.ACCEPTED, A.WAITLISTED, A.REJECTED]
 
 
-def _calls_with_rules(queryset):
-    return queryset.prefetch_related(
-        Prefetch("rules", queryset=EligibilityRule.objects.prefetch_related("permit_types").order_by("id")),
-        "documents_required",
-    )
+def _calls_with_rules(queryset, *, documents=True):
+    rules = Prefetch("rules", queryset=EligibilityRule.objects.prefetch_related("permit_types").order_by("id"))
+    return queryset.prefetch_related(rules, *(["documents_required"] if documents else []))
 
 
-def calls_for_member(*, member, today=None) -> list[Call]:
+def calls_for_member(*, member, today=None, documents=True) -> list[Call]:
     """Open calls (deadline today or later), soonest deadline first, each with `eligibility`
-    and the member's `application` (or None). Eight queries whatever the number of calls."""
+    and the member's `application` (or None). Eight queries whatever the number of calls (seven
+    without the required documents, which the dashboard does not show)."""
     today = today or timezone.localdate()
     calls = list(
-        _calls_with_rules(Call.objects.filter(status=Call.Status.PUBLISHED, deadline__gte=today)).order_by(
-            "deadline", "id"
-        )
+        _calls_with_rules(
+            Call.objects.filter(status=Call.Status.PUBLISHED, deadline__gte=today), documents=documents
+        ).order_by("deadline", "id")
     )
     facts = member_facts(member, today=today)
     mine = {

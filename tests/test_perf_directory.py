@@ -6,6 +6,7 @@ reads the trigram index."""
 import re
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -104,3 +105,22 @@ def test_a_member_leaving_the_directory_disappears_at_once(actors):
     member.directory_opt_in = False
     member.save(update_fields=["directory_opt_in"])
     assert "حلوای آزمایشی" not in _get(Client())[1]
+
+
+def test_a_signed_in_search_reads_the_body_from_the_cache_and_only_its_own_rows(actors, client_as):
+    """The filters and results are the same for everybody: a signed-in search renders only the
+    layout around them — the user, the member they act for and the unread count (and the session
+    where sessions are in the database); nothing about the members listed, for one or many."""
+    active_member(business_name="شیرینی‌پزی یکم")
+    signed_in = client_as("member_a")
+    signed_in.get(URL)  # the session's first request also saves it
+    _get(Client(), {"q": "شیرینی"})  # an anonymous visitor fills the shared body
+    few, html = _get(signed_in, {"q": "شیرینی"})
+    for i in range(15):
+        active_member(business_name=f"شیرینی‌پزی {i:02d}")
+    _get(Client(), {"q": "شیرینی"})
+    many, more_html = _get(signed_in, {"q": "شیرینی"})
+    sessions = settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    assert few == many == 3 + sessions
+    assert "شیرینی‌پزی یکم" in html
+    assert "صفحه ۱ از ۲" in more_html and "صفحه ۱ از ۲" not in html  # the new members are listed

@@ -113,6 +113,37 @@
     });
   }
 
+  // The picker's script and style (9 KB) load only on a Persian page that has a date box, now or
+  // after an htmx swap (the body names their addresses); the admin loads them itself.
+  var pickerLoading = false;
+  function loadDatePickerWhenNeeded() {
+    if (window.jalaliDatepicker) {
+      startDatePicker();
+      return;
+    }
+    var body = document.body;
+    var src = body && body.getAttribute("data-jdp-js");
+    if (!src) {
+      return;
+    }
+    function load() {
+      if (pickerLoading || !document.querySelector("input[data-jdp]")) {
+        return;
+      }
+      pickerLoading = true;
+      var style = document.createElement("link");
+      style.rel = "stylesheet";
+      style.href = body.getAttribute("data-jdp-css");
+      document.head.appendChild(style);
+      var script = document.createElement("script");
+      script.src = src;
+      script.onload = startDatePicker;
+      document.head.appendChild(script);
+    }
+    load();
+    body.addEventListener("htmx:afterSwap", load);
+  }
+
   // ---- Persian digits in what the admin's own scripts write on a Persian page (the selection
   // counter «۰ از ۲۱ انتخاب شده»); the server gives the rest of the page Persian digits.
   var PERSIAN = "۰۱۲۳۴۵۶۷۸۹";
@@ -141,7 +172,7 @@
 
   function start() {
     setUpTables(document);
-    startDatePicker();
+    loadDatePickerWhenNeeded();
     watchAdminCounters();
     document.body.addEventListener("htmx:afterSwap", function (event) {
       setUpTables(event.target);
