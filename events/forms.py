@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import JalaliDateField, JalaliDateInput, PortalForm, PortalModelForm
 from core.persian import digits_to_ascii
+from members import roles
 
 from .models import QUESTION_MAX_LENGTH, Commitment, Organisation, Panelist, Question
 
@@ -104,8 +105,6 @@ def official_accounts():
     (by group or by a seat on a panel)."""
     from django.contrib.auth import get_user_model
     from django.db.models import Q
-
-    from members import roles
 
     return (
         get_user_model()

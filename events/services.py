@@ -13,10 +13,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
+from core.jalali import format_date, format_datetime
 from core.notifications import EMAIL, PORTAL, notify, notify_many
 from core.persian import search_key
 from core.templatetags.persian import num
 from members import roles
+from members.models import User
 
 from . import qa_cache
 from .models import (
@@ -277,8 +279,6 @@ def _language_of(user) -> str:
 
 
 def _format_datetime(value):
-    from core.jalali import format_datetime
-
     return format_datetime(value)
 
 
@@ -727,14 +727,11 @@ def commitment_create(
 
 
 def _format_date(value):
-    from core.jalali import format_date
-
     return format_date(value)
 
 
 def commitment_followers(commitment: Commitment):
     """Askers and voters of the commitment's questions (merged duplicates included)."""
-    from members.models import User
 
     question_ids = Question.objects.filter(commitment=commitment).values("pk")
     return User.objects.filter(
@@ -886,7 +883,6 @@ def commitment_digests_send(*, today=None) -> int:
     one notification listing the changes of every commitment they follow. A digest row (unique
     per follower and week) is written with the notification, so running it again, daily or on
     two servers, sends nothing more."""
-    from members.models import User
 
     start, end = digest_week(today)
     # Built in the site's language: one text per commitment, reused for every follower.

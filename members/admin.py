@@ -12,6 +12,7 @@ from core.admin_access import VIEW_CHANGE, EstatesStaffAccess
 from core.admin_jalali import JalaliAdminMixin
 from core.admin_perf import LargeTableAdminMixin
 from core.audit import audit_entries_for
+from core.jalali import format_date, format_datetime
 from core.uploads import clean_image
 
 from . import exports, roles, selectors, services
@@ -244,7 +245,6 @@ class MemberAdmin(JalaliAdminMixin, LargeTableAdminMixin, EstatesStaffAccessMixi
         (renewals are recorded with the "Renew" action of the list)."""
         if not obj.pk:
             return "—"
-        from core.jalali import format_date, format_datetime
 
         years = MembershipYear.objects.filter(member=obj).select_related("renewed_by").order_by("-ends_on", "-id")
         rows = [
@@ -269,7 +269,6 @@ class MemberAdmin(JalaliAdminMixin, LargeTableAdminMixin, EstatesStaffAccessMixi
     def audit_trail(self, obj):
         if not obj.pk:
             return "—"
-        from core.jalali import format_datetime
 
         rows = [
             (format_datetime(entry.created_at), entry.actor or "—", entry.action, entry.changes or "", entry.note)

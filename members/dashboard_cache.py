@@ -38,7 +38,9 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone, translation
 
+from catalogue.models import Product
 from core import fragment_cache
+from core.models import Notification
 
 DASHBOARD_CACHE_SECONDS = 120
 CSRF_PLACEHOLDER = "csrf-placeholder-7f3a9c1e4b"
@@ -240,8 +242,6 @@ def _changed(sender, instance, **kwargs):
 def connect_signals() -> None:
     """The members app's own tables (and the catalogue's products, which every dashboard and the
     directory show)."""
-    from catalogue.models import Product
-    from core.models import Notification
 
     from .models import Member, MemberUser
 

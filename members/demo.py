@@ -5,6 +5,10 @@ import base64
 from django.contrib.auth.models import Group
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from catalogue.models import Product
+from core.persian import search_key
+from core.uploads import clean_image
+
 from .models import County, Member, MemberStatusChange, MemberUser, User, directory_search_key
 from .roles import ESTATES_STAFF, PANELIST, UNION_HEAD
 
@@ -169,8 +173,6 @@ def demo_logo(colour: str, text: str):
 
 def seed(*, stdout=None):
     """Members of both kinds in every status, with logos and history (idempotent)."""
-    from catalogue.models import Product
-    from core.uploads import clean_image
 
     from . import services
 
@@ -292,9 +294,6 @@ def seed_scale(*, scale: int, stdout=None):
     from django.contrib.auth.hashers import make_password
     from django.db.models import Max
     from django.utils import timezone
-
-    from catalogue.models import Product
-    from core.persian import search_key
 
     from .models import MembershipCounter, MembershipYear
 

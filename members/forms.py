@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Product
 from core.forms import LtrInput, NumericInput, PortalForm, PortalModelForm
-from core.persian import normalize_digits_only
+from core.persian import normalize_digits_only, normalize_free_text, normalize_text
 from core.uploads import clean_image
 from core.validators import (
     normalize_mobile,
@@ -514,13 +514,9 @@ class RenewForm(forms.Form):
     )
 
     def clean_fee_reference(self):
-        from core.persian import normalize_text
-
         return normalize_text(self.cleaned_data.get("fee_reference") or "")
 
     def clean_note(self):
-        from core.persian import normalize_free_text
-
         return normalize_free_text(self.cleaned_data.get("note") or "")
 
 

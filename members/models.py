@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.jalali import format_date
 from core.persian import search_key
 from core.validators import normalize_mobile, validate_mobile
 
@@ -425,8 +426,6 @@ class MembershipYear(models.Model):
         indexes = [models.Index(fields=["ends_on"], name="membership_year_ends_on")]
 
     def __str__(self):
-        from core.jalali import format_date
-
         return f"{self.member}: {format_date(self.starts_on)} – {format_date(self.ends_on)}"
 
 

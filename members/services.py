@@ -14,7 +14,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record, diff, snapshot
+from core.jalali import format_date
 from core.notifications import EMAIL, PORTAL, SMS, notify, notify_many, notify_staff, send_sms
+from core.persian import digits_to_persian
+from core.uploads import thumbnail
 
 from .models import (
     ChangeRequest,
@@ -84,7 +87,6 @@ def _record_status(member, *, actor, from_status, to_status, reason=""):
 
 def _save_logo(member, logo) -> None:
     """logo: a core.uploads.CleanFile (already checked and re-encoded)."""
-    from core.uploads import thumbnail
 
     old = (member.logo.name, member.logo_thumbnail.name) if member.logo else None
     member.logo.save(logo.content.name, logo.content, save=False)
@@ -553,8 +555,6 @@ def year_end_for(starts_on: datetime.date) -> datetime.date:
 
 
 def _year_label(year: MembershipYear) -> str:
-    from core.jalali import format_date
-
     return f"{format_date(year.starts_on)} – {format_date(year.ends_on)}"
 
 
@@ -567,8 +567,6 @@ def _member_year_users(member) -> list:
 
 
 def _days_text(days: int) -> str:
-    from core.persian import digits_to_persian
-
     return digits_to_persian(str(days)) if (translation.get_language() or "").startswith("fa") else str(days)
 
 
@@ -602,7 +600,6 @@ def membership_renew(*, member: Member, actor, fee_reference: str = "", note: st
     member is active again (through member_change_status, with the renewal as the reason).
     Refused while the current year still has more than MEMBERSHIP_RENEWAL_OPEN_DAYS to run
     (a second click never adds a second year)."""
-    from core.jalali import format_date
 
     member = Member.objects.select_for_update().get(pk=member.pk)
     today = today or timezone.localdate()
@@ -693,8 +690,6 @@ def membership_reminders_send(*, today=None) -> dict:
 
 
 def _remind_once(*, year, days_before, today) -> bool:
-    from core.jalali import format_date
-
     try:
         with transaction.atomic():
             reminder = MembershipReminder.objects.create(year=year, days_before=days_before)
@@ -749,8 +744,6 @@ def membership_lapse_due(*, today=None) -> dict:
 
 @transaction.atomic
 def _lapse_once(*, year_pk, last_covered) -> bool:
-    from core.jalali import format_date
-
     year = MembershipYear.objects.select_for_update().select_related("member").get(pk=year_pk)
     member = Member.objects.select_for_update().get(pk=year.member_id)
     newer = MembershipYear.objects.filter(member=member, ends_on__gt=year.ends_on).exists()

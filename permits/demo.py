@@ -7,6 +7,7 @@ import random
 
 from django.utils import timezone
 
+from catalogue.models import Product
 from members.models import Member, User
 
 from .models import (
@@ -239,8 +240,6 @@ def seed(*, stdout=None):
 
 
 def _first_product():
-    from catalogue.models import Product
-
     return Product.objects.order_by("sort_order", "pk").first()
 
 

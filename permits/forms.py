@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from catalogue.models import Product
 from core.forms import JalaliDateField, LtrInput, PortalForm
 from core.uploads import clean_document
+from core.validators import validate_national_id
 
 from .models import CaseStepKind, ChecklistItem, Permit, PermitType, Worker
 from .services import allowed_back_steps, allowed_next_steps
@@ -17,8 +18,6 @@ class WorkerForm(PortalForm):
     role = forms.ChoiceField(label=_("Role"), choices=Worker.Role.choices, initial=Worker.Role.PRODUCTION)
 
     def clean_national_id(self):
-        from core.validators import validate_national_id
-
         value = "".join(ch for ch in self.cleaned_data["national_id"] if ch not in " -")
         validate_national_id(value)
         return value

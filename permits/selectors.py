@@ -27,6 +27,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from core.jalali import jalali_month_of, jalali_month_range
+from members.dashboard_cache import tables_token
 from members.models import Member
 from members.roles import is_estates_staff, member_of
 
@@ -549,8 +550,6 @@ def staff_dashboard_cache_key(*, today=None) -> str:
     computed: at most that old (for changes made with QuerySet.update()), and a new day starts
     a new entry."""
     from django.utils.translation import get_language
-
-    from members.dashboard_cache import tables_token
 
     today = _today(today)
     return f"permits:staff-dashboard:{today.isoformat()}:{get_language()}:{tables_token(*STAFF_DASHBOARD_TABLES)}"

@@ -12,7 +12,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record, diff, snapshot
+from core.jalali import format_date
 from core.notifications import notify, notify_many, notify_staff
+from core.persian import digits_to_persian
+from members.models import User
+from members.roles import member_of
 
 from .models import (
     NEEDS_TRACKING_CODE,
@@ -40,8 +44,6 @@ STAFF_OFFSETS = (7, 0)
 
 
 def _member_users(member):
-    from members.models import User
-
     return User.objects.filter(member_link__member=member, is_active=True)
 
 
@@ -229,7 +231,6 @@ def permit_case_move_back(*, case, actor, step, reason) -> PermitCase:
 
 def _tell_member_of_staff_change(*, case, actor):
     """When estates staff record a step (e.g. a deficiency notice), the member hears of it."""
-    from members.roles import member_of
 
     if member_of(actor) is not None and member_of(actor).pk == case.member_id:
         return
@@ -494,9 +495,6 @@ def _send_once(*, permit, offset, audience, today) -> bool:
 
 
 def _reminder_subject(permit, days_left: int, *, staff=False) -> str:
-    from core.jalali import format_date
-    from core.persian import digits_to_persian
-
     values = {
         "type": permit.permit_type.name,
         "holder": permit.holder,
@@ -550,9 +548,6 @@ def case_escalations_send(*, today=None) -> dict:
 
 
 def _escalate_once(*, case_step, days_allowed, due, delay) -> bool:
-    from core.jalali import format_date
-    from core.persian import digits_to_persian
-
     case = case_step.case
     try:
         with transaction.atomic():

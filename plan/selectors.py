@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.exports import Table
 from core.jalali import format_date
 from core.persian import digits_to_persian
 from members import roles
@@ -136,7 +137,6 @@ def quarter_choices(today: datetime.date | None = None) -> list[Quarter]:
 
 def export_tables(figures: dict):
     """The quarter's indicators as spreadsheet tables (one sheet each)."""
-    from core.exports import Table
 
     tables = []
     for item in figures["items"]:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from catalogue.models import Product
 from core.jalali import jalali_month_of, jalali_month_range
 from core.money import toman_to_rial
+from members.models import Member, User
 
 from .models import COST_FIELDS, Channel, PriceReview, PriceRound, PriceSubmission, price_per_kg
 from .services import price_round_refresh_stats
@@ -58,8 +59,6 @@ def national_id(seed: int) -> str:
 
 
 def _extra_members(stdout):
-    from members.models import Member
-
     members = []
     for index, (name, owner, kind, county, mobile) in enumerate(EXTRA_MEMBERS):
         member, created = Member.objects.get_or_create(
@@ -88,8 +87,6 @@ def _shift(year, month, delta):
 
 @transaction.atomic
 def seed(*, stdout=None):
-    from members.models import Member
-
     _extra_members(stdout)
     members = list(Member.objects.filter(status=Member.Status.ACTIVE).order_by("id")[:12])
     products = list(Product.objects.filter(slug__in=BASE_TOMAN_PER_KG))
@@ -128,8 +125,6 @@ def seed(*, stdout=None):
 
 
 def _union_head():
-    from members.models import User
-
     return User.objects.filter(groups__name="union_head").order_by("id").first()
 
 
@@ -204,7 +199,6 @@ def seed_scale(*, scale, stdout=None):
     """≈ 10,000 × scale submissions over 12 published rounds before the demo rounds (COPY on
     PostgreSQL, batched bulk_create elsewhere). Members: the active ones that exist, plus
     synthetic active members when there are too few for one price per member × cell."""
-    from members.models import Member
 
     target = 10_000 * scale
     products = list(Product.objects.filter(is_active=True).order_by("id"))
@@ -319,8 +313,6 @@ def _insert(batch):
 
 
 def _synthetic_members(count):
-    from members.models import Member
-
     start = Member.objects.filter(mobile__startswith=SCALE_MOBILE_PREFIX).count()
     kinds = (Member.Kind.GUILD, Member.Kind.HOME)
     Member.objects.bulk_create(

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Product, Unit
+from core.jalali import jalali_month_label
 
 
 class Channel(models.TextChoices):
@@ -59,8 +60,6 @@ class PriceRound(models.Model):
 
     @property
     def label(self) -> str:
-        from core.jalali import jalali_month_label
-
         return jalali_month_label(self.year, self.month)
 
     @property

@@ -12,10 +12,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
-from core.jalali import jalali_month_range
+from core.jalali import format_date, jalali_month_range
 from core.money import rial_to_toman
 from core.notifications import EMAIL, PORTAL, notify_many
 from core.templatetags.persian import num
+from members.models import Member, MemberUser
 
 from . import selectors
 from .models import COST_FIELDS, PriceCellStat, PriceReview, PriceRound, PriceSubmission, Unit, price_per_kg
@@ -36,8 +37,6 @@ class RoundClosed(ValidationError):
 
 
 def _member_users(members_qs):
-    from members.models import MemberUser
-
     return [
         link.user
         for link in MemberUser.objects.filter(member__in=members_qs, user__is_active=True).select_related("user")
@@ -45,8 +44,6 @@ def _member_users(members_qs):
 
 
 def _active_members():
-    from members.models import Member
-
     return Member.objects.filter(status=Member.Status.ACTIVE)
 
 
@@ -80,8 +77,6 @@ def price_round_open(*, year: int, month: int, actor, closes_on: datetime.date |
 
 
 def _fmt(value):
-    from core.jalali import format_date
-
     return format_date(value)
 
 

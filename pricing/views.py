@@ -9,7 +9,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from core.exports import Table, table_response
+from core.jalali import _is_persian
 from core.money import rial_to_toman
+from core.persian import digits_to_persian
 from core.templatetags.persian import num
 from members.roles import member_of
 
@@ -301,8 +303,6 @@ def report(request):
 
 def _chart_data(rounds, by_round, products):
     """Median and Q1–Q3 per product × channel over the last rounds, in Toman per kg."""
-    from core.jalali import _is_persian
-    from core.persian import digits_to_persian
 
     channel_labels = dict(Channel.choices)
     series = {}

@@ -119,8 +119,8 @@ def test_qa_page_on_desktop_in_english(browser, live_server, actors, settings): 
     )
     page = _sign_in(browser, live_server, "09130000002", width=1280, height=900)  # noqa: F811
     page.goto(f"/events/{event.pk}/qa/")
-    page.click("[data-testid=lang-switch]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("[data-testid=lang-switch]")
     assert page.locator("html").get_attribute("dir") == "ltr"
     body = page.locator("#qa-live").inner_text()
     assert "Anonymous" in body and "عضو ب" not in body

@@ -48,8 +48,8 @@ def test_reminded_renewed_and_the_history_on_the_phone(page, browser, live_serve
     admin.fill("#id_fee_reference", "۸۸۲۴۵۱۰۹")
     admin.fill("#id_note", "واریز به حساب خوشه")
     screenshot(admin, "members-year-renew-admin-desktop")
-    admin.click("input[type=submit]")
-    admin.wait_for_load_state()
+    with admin.expect_navigation():
+        admin.click("input[type=submit]")
     assert admin.locator(".messagelist").inner_text().strip() == "عضویت ۱ عضو تمدید شد."
     admin.context.close()
 

@@ -29,8 +29,8 @@ def test_home_producer_case_to_issued_permit(seed_data, actors, page, browser, l
     screenshot(page, "permits-home-fa-phone")
 
     page.goto(f"/permits/?type={factories.permit_type('home_business').pk}#open-case")
-    page.click("#open-case button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#open-case button[type=submit]")
     case = PermitCase.objects.get(member=actors.b)
     assert page.url.split("#")[0] == f"{live_server.url}/permits/{case.pk}/"
     assert case.permit_type.code == "home_business"
@@ -39,8 +39,8 @@ def test_home_producer_case_to_issued_permit(seed_data, actors, page, browser, l
     pdf.write_bytes(factories.pdf_bytes("lease of the home"))
     page.fill("#id_title", "اجاره‌نامه منزل")
     page.set_input_files("#id_file", str(pdf))
-    page.click("#documents button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#documents button[type=submit]")
     assert page.locator(".case-documents li").count() == 1
     assert CaseDocument.objects.get().case_id == case.pk
 
@@ -50,12 +50,12 @@ def test_home_producer_case_to_issued_permit(seed_data, actors, page, browser, l
     page.wait_for_selector(".case-checklist .checklist-item button[aria-pressed=true]")
 
     page.select_option("#id_step", "preparing")
-    page.click("#advance button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#advance button[type=submit]")
     page.select_option("#id_step", "submitted")
     page.fill("#id_tracking_code", "۱۴۰۴-KH-۲۲۰۱۹")
-    page.click("#advance button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#advance button[type=submit]")
     assert page.get_by_test_id("tracking-code").inner_text() == "۱۴۰۴-KH-۲۲۰۱۹"
     _fits_phone(page)
     screenshot(page, "permits-case-fa-phone")
@@ -70,8 +70,8 @@ def test_home_producer_case_to_issued_permit(seed_data, actors, page, browser, l
     staff_page.goto(f"/permits/{case.pk}/")
     staff_page.select_option("#id_step", "deficiency")
     staff_page.fill("#id_note", "تأییدیه جهاد کشاورزی پیوست نشده است.")
-    staff_page.click("#advance button[type=submit]")
-    staff_page.wait_for_load_state()
+    with staff_page.expect_navigation():
+        staff_page.click("#advance button[type=submit]")
     assert staff_page.locator(".case-timeline-step.is-current").get_attribute("data-step") == "deficiency"
     screenshot(staff_page, "permits-case-staff-fa-desktop")
 
@@ -81,8 +81,8 @@ def test_home_producer_case_to_issued_permit(seed_data, actors, page, browser, l
     # submitted again after the notice: the natural next step, chosen already
     assert page.locator("#id_step").input_value() == "submitted"
     page.fill("#id_note", "تأییدیه جهاد بارگذاری و دوباره ثبت شد.")
-    page.click("#advance button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#advance button[type=submit]")
     assert page.locator(".case-timeline-step.is-current").get_attribute("data-step") == "submitted"
 
     today = jdatetime.date.fromgregorian(date=timezone.localdate())

@@ -57,15 +57,15 @@ def test_next_step_form_forward_by_default_and_back_with_a_reason(seed_data, act
 
     page.locator("#back summary").click()
     page.select_option("#id_back-step", "preparing")
-    page.click("#back button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#back button[type=submit]")
     assert page.locator("#back .invalid-feedback").inner_text() == "بنویسید چرا پرونده به مرحله قبل برمی‌گردد."
     assert page.locator("#id_back-step").input_value() == "preparing"  # nothing chosen is lost
     page.locator("#back").scroll_into_view_if_needed()
     screenshot(page, "permits-move-back-error-fa-phone")
     page.fill("#id_back-reason", "کد رهگیری اشتباه ثبت شده بود")
-    page.click("#back button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#back button[type=submit]")
     last = CaseStep.objects.filter(case=case).order_by("-entered_at", "-id").first()
     assert (last.step, last.is_backward, last.note) == ("preparing", True, "کد رهگیری اشتباه ثبت شده بود")
     assert page.locator(".case-timeline-step.is-current .badge").inner_text() == "بازگشت به مرحله قبل"

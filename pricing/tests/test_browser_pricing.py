@@ -17,8 +17,8 @@ def _login(tab, mobile):
     tab.goto("/accounts/login/")
     tab.fill("input[name=username]", mobile)
     tab.fill("input[name=password]", PASSWORD)
-    tab.click("button[type=submit].btn-primary")
-    tab.wait_for_load_state()
+    with tab.expect_navigation():
+        tab.click("button[type=submit].btn-primary")
 
 
 def _new_page(chromium, live_server, *, width=360, height=740):
@@ -63,8 +63,8 @@ def test_member_submits_union_head_accepts_member_sees_percentile_and_band(page,
     assert head.locator("[data-testid=review-row]").count() == 1  # the queue shows submitted prices
     assert head.input_value("#bulk-review select[name=decision]") == ""  # no default decision
     screenshot(head, "pricing-review-fa-phone")
-    head.click(f"[data-testid=accept-{submission.pk}]")
-    head.wait_for_load_state()
+    with head.expect_navigation():
+        head.click(f"[data-testid=accept-{submission.pk}]")
     assert "تصمیم برای ۱ قیمت ثبت شد." in head.locator(".alert").first.inner_text()
     assert head.locator("[data-testid=queue-empty]").count() == 1
     submission.refresh_from_db()
@@ -75,11 +75,11 @@ def test_member_submits_union_head_accepts_member_sees_percentile_and_band(page,
     staff = _new_page(browser, live_server, width=1280, height=900)
     login(staff, "09121110010", otp_device=staff_device)
     staff.goto(f"/prices/report/?round={price_round.pk}")
-    staff.click("[data-testid=close-round]")
-    staff.wait_for_load_state()
+    with staff.expect_navigation():
+        staff.click("[data-testid=close-round]")
     assert staff.locator("[data-testid=round-status]").inner_text() == "بسته"
-    staff.click("[data-testid=publish-round]")
-    staff.wait_for_load_state()
+    with staff.expect_navigation():
+        staff.click("[data-testid=publish-round]")
     assert staff.locator("[data-testid=round-status]").inner_text() == "منتشرشده"
     assert staff.locator("#history-chart canvas").is_visible()
     staff.wait_for_function("document.querySelector('#history-chart canvas').chart !== undefined")
@@ -105,8 +105,8 @@ def test_member_submits_union_head_accepts_member_sees_percentile_and_band(page,
     # The same pages in English, on a desktop.
     english = _new_page(browser, live_server, width=1280, height=900)
     _login(english, "09121110001")
-    english.click("[data-testid=lang-switch]")
-    english.wait_for_load_state()
+    with english.expect_navigation():
+        english.click("[data-testid=lang-switch]")
     english.goto("/prices/bands/")
     assert english.locator("html").get_attribute("dir") == "ltr"
     assert english.locator("[data-testid=band-median]").first.inner_text() == "123,000 Toman"
@@ -130,8 +130,8 @@ def test_toman_or_rial_question_keeps_what_was_typed(page, live_server, settings
     page.goto("/prices/submit/")
     page.select_option("select[name=product]", label="باقلوا")
     page.fill("input[name=price]", "۹٬۰۰۰٬۰۰۰")
-    page.click("[data-testid=save-price]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("[data-testid=save-price]")
     assert page.locator("[data-testid=unit-question]").is_visible()
     assert page.input_value("input[name=price]") == "۹٬۰۰۰٬۰۰۰"
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
