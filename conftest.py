@@ -13,6 +13,23 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from members.models import County, Member, MemberUser, User
 from members.roles import ESTATES_STAFF, PANELIST, UNION_HEAD
 
+
+def pytest_collection_modifyitems(items):
+    """Every transactional test (live server, threads, row locks) rolls back by serialization:
+    the flush after it then restores the rows the data migrations made (products, permit types,
+    groups …) instead of leaving the next tests of the same worker without them, and never
+    re-creates content types that the next test's restore would insert a second time. Mixing the
+    two kinds on one worker failed depending on the order the tests were dealt out."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+            name in item.fixturenames for name in ("live_server", "transactional_db")
+        )
+        if transactional and not (marker is not None and marker.kwargs.get("serialized_rollback")):
+            kwargs = {**(marker.kwargs if marker is not None else {}), "transaction": True, "serialized_rollback": True}
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
 ROLES = ("anonymous", "applicant", "member_a", "member_b", "staff", "union_head", "panelist", "superuser")
 PASSWORD = "test-pass-1405"
 
