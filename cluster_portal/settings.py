@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "showcase",
     "programmes",
     "estate",
+    "packaging",
     "cluster_portal",
 ]
 

@@ -34,6 +34,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("programmes/", include("programmes.urls")),
     path("estate/", include("estate.urls")),
+    path("packaging/", include("packaging.urls")),
     path("admin/", admin.site.urls),
 ]
 # Development only (static() adds nothing when DEBUG is off): public uploads such as news
