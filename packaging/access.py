@@ -8,3 +8,4 @@ from members import roles
 member_or_staff_required = role_required(roles.is_active_member, roles.is_estates_staff)
 active_member_required = role_required(roles.is_active_member)
 staff_required = role_required(roles.is_estates_staff)
+signed_in_required = role_required()  # a label file: anyone else signed in gets a 404, never a 403

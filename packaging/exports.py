@@ -20,7 +20,7 @@ def summary_tables(order) -> list[Table]:
     state = order.state
     lines = order_lines(order=order, state=state)
     facts = [
-        [_("Order"), order.title],
+        [_("Joint order"), order.title],
         [_("Supplier"), order.supplier_name],
         [_("Supplier's contact"), order.supplier_contact],
         [_("Box type"), order.get_box_type_display()],
@@ -63,7 +63,7 @@ def summary_tables(order) -> list[Table]:
             ]
         )
     rows.append([_("Total"), "", "", "", "", state.total, "", _toman(state.cost_rial(state.total)), ""])
-    return [Table(title=_("Per member"), rows=rows), Table(title=_("Order"), rows=facts, header=False)]
+    return [Table(title=_("Members and boxes"), rows=rows), Table(title=_("Order terms"), rows=facts, header=False)]
 
 
 def summary_response(order):

@@ -16,7 +16,7 @@ from core.uploads import safe_download_name
 from members.roles import is_estates_staff, member_of
 
 from . import selectors, services
-from .access import active_member_required, member_or_staff_required, staff_required
+from .access import active_member_required, member_or_staff_required, signed_in_required, staff_required
 from .exports import summary_response
 from .forms import LineForm, ProofForm
 from .models import LABEL_ITEMS
@@ -154,7 +154,7 @@ def proof_upload(request, order_id):
     return _detail(request, order, proof_form=form, status=400)
 
 
-@member_or_staff_required
+@signed_in_required
 @require_GET
 def proof_file(request, proof_id):
     """A label proof, as an attachment: the member's users and estates staff; a 404 for
