@@ -253,7 +253,7 @@ class LabelProofAdmin(EstatesStaffAdmin):
     def member(self, obj):
         return obj.line.member
 
-    @admin.display(description=_("order"))
+    @admin.display(description=_("joint order"))
     def order(self, obj):
         return obj.line.order
 

@@ -87,7 +87,7 @@ class JointOrder(models.Model):
 class PriceTier(models.Model):
     """From `min_quantity` boxes in all (the whole order), every box costs `unit_price_rial`."""
 
-    order = models.ForeignKey(JointOrder, on_delete=models.CASCADE, related_name="tiers", verbose_name=_("order"))
+    order = models.ForeignKey(JointOrder, on_delete=models.CASCADE, related_name="tiers", verbose_name=_("joint order"))
     min_quantity = models.PositiveIntegerField(_("from a total of (boxes)"))
     unit_price_rial = models.BigIntegerField(_("unit price (Rials)"))
 
@@ -108,7 +108,7 @@ class PriceTier(models.Model):
 class OrderLine(models.Model):
     """One member's boxes in a joint order, printed with the licence number it chose."""
 
-    order = models.ForeignKey(JointOrder, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order"))
+    order = models.ForeignKey(JointOrder, on_delete=models.CASCADE, related_name="lines", verbose_name=_("joint order"))
     member = models.ForeignKey(
         "members.Member", on_delete=models.PROTECT, related_name="packaging_lines", verbose_name=_("member")
     )
