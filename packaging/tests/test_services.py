@@ -174,7 +174,10 @@ def test_a_label_is_accepted_only_with_every_item_returned_only_with_a_reason(ac
     order = factories.order()
     line = factories.join(order, actors.a, actors.member_a, 50)
     proof = factories.proof(line, actors.member_a)
-    every = dict.fromkeys(("has_product_name", "has_producer", "has_licence_number", "has_net_weight", "has_dates", "has_ingredients"), True)
+    every = dict.fromkeys(
+        ("has_product_name", "has_producer", "has_licence_number", "has_net_weight", "has_dates", "has_ingredients"),
+        True,
+    )
     with pytest.raises(ValidationError, match="تاریخ تولید و انقضا"):
         services.proof_review(proof=proof, actor=actors.staff, items={**every, "has_dates": False}, accept=True)
     with pytest.raises(ValidationError):

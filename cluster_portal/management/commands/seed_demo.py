@@ -13,6 +13,7 @@ from estate import demo as estate_demo
 from events import demo as events_demo
 from members import demo as members_demo
 from news import demo as news_demo
+from packaging import demo as packaging_demo
 from permits import demo as permits_demo
 from pricing import demo as pricing_demo
 from programmes import demo as programmes_demo
@@ -29,6 +30,7 @@ DEMO_MODULES = [
     showcase_demo,
     programmes_demo,
     estate_demo,
+    packaging_demo,
 ]
 
 
