@@ -25,6 +25,8 @@ def _join(chromium, live_server, user, order, quantity, shot):
     phone.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     login(phone, user.mobile)
     phone.goto("/packaging/")
+    _fits_phone(phone)
+    screenshot(phone, f"{shot}-list")
     with phone.expect_navigation():
         phone.locator(f".packaging-order[data-order='{order.pk}'] h3 a").click()
     phone.fill("#id_quantity", quantity)

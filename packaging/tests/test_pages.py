@@ -283,3 +283,14 @@ def test_admin_actions_close_and_download(actors, client_as):
     page = staff.get(reverse("admin:packaging_jointorder_change", args=[order.pk])).content.decode()
     assert reverse("packaging:summary", args=[order.pk]) in page
     assert PriceTier.objects.filter(order=order).count() == 3
+
+
+def test_the_order_page_in_english(actors, client_as):
+    order = factories.order()
+    factories.join(order, actors.a, actors.member_a, 320, permit=factories.licence(actors.a, number="FDO-EN-1"))
+    client = client_as("member_a")
+    client.cookies["django_language"] = "en"
+    page = client.get(order.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "from 300 boxes: 95,000 Toman a box" in page
+    assert "80,000 Toman a box, 280 boxes to go" in page
+    assert "30,400,000 Toman" in page
