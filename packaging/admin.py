@@ -41,8 +41,8 @@ class TierForm(forms.ModelForm):
 class TierFormSet(BaseInlineFormSet):
     def clean(self):
         super().clean()
-        if any(self.errors):
-            return
+        if any(self.errors) or (self.instance.pk and self.instance.status != S.OPEN):
+            return  # a closed order's tiers are shown read only: nothing to check
         tiers = [
             PriceTier(min_quantity=f.cleaned_data["min_quantity"], unit_price_rial=f.cleaned_data["unit_price_rial"])
             for f in self.forms

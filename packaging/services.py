@@ -75,7 +75,7 @@ def order_save(*, order, actor, changes=None) -> JointOrder:
     if created:
         order.status = S.OPEN
         order.created_by = actor if getattr(actor, "is_authenticated", False) else None
-    elif order.status not in (S.OPEN,):
+    elif order.status != S.OPEN and set(changes or {}) - {"cancel_reason"}:
         raise ValidationError(_("Only an open order's terms can be changed."))
     order.save()
     audit_record(

@@ -294,3 +294,26 @@ def test_the_order_page_in_english(actors, client_as):
     assert "from 300 boxes: 95,000 Toman a box" in page
     assert "80,000 Toman a box, 280 boxes to go" in page
     assert "30,400,000 Toman" in page
+
+
+def test_a_closed_orders_cancel_reason_is_saved_in_the_admin(actors, client_as):
+    order = factories.order()
+    factories.join(order, actors.a, actors.member_a, 350)
+    services.order_close(order=order, actor=actors.staff)
+    staff = client_as("staff")
+    url = reverse("admin:packaging_jointorder_change", args=[order.pk])
+    response = staff.post(
+        url,
+        {
+            "cancel_reason": "چاپخانه تعطیل شد",
+            "tiers-TOTAL_FORMS": "0",
+            "tiers-INITIAL_FORMS": "0",
+            "lines-TOTAL_FORMS": "0",
+            "lines-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    changelist = reverse("admin:packaging_jointorder_changelist")
+    staff.post(changelist, {"action": "cancel", "_selected_action": [order.pk]})
+    order.refresh_from_db()
+    assert (order.status, order.cancel_reason) == (S.CANCELLED, "چاپخانه تعطیل شد")
