@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "programmes",
     "estate",
     "market",
+    "packaging",
     "plan",
     "cluster_portal",
 ]

@@ -36,6 +36,7 @@ urlpatterns = [
     path("estate/", include("estate.urls")),
     path("cluster/", include("plan.urls")),
     path("market/", include("market.urls")),
+    path("packaging/", include("packaging.urls")),
     path("admin/", admin.site.urls),
 ]
 # Development only (static() adds nothing when DEBUG is off): public uploads such as news

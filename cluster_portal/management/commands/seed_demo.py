@@ -14,6 +14,7 @@ from events import demo as events_demo
 from market import demo as market_demo
 from members import demo as members_demo
 from news import demo as news_demo
+from packaging import demo as packaging_demo
 from permits import demo as permits_demo
 from plan import demo as plan_demo
 from pricing import demo as pricing_demo
@@ -32,6 +33,7 @@ DEMO_MODULES = [
     programmes_demo,
     estate_demo,
     market_demo,
+    packaging_demo,
     plan_demo,
 ]
 

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PackagingConfig(AppConfig):
+    name = "packaging"
+    verbose_name = _("Joint packaging orders")
+
+    def ready(self):
+        from members.extensions import register_dashboard_section
+
+        from .dashboard import member_dashboard_section
+
+        register_dashboard_section(member_dashboard_section, models=self.get_models())
