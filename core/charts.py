@@ -43,6 +43,15 @@ class Chart:
         return f"{self.id}-data"
 
     @property
+    def height_step(self) -> int:
+        """A horizontal chart's box is as tall as its rows need, in steps of 20 px (CSS classes
+        `chart-h-<step>` in shared.css, 10–60): set in the page, so drawing moves nothing."""
+        if not self.horizontal:
+            return 0
+        per = 38 if self.stacked else 18 * max(1, len(self.datasets)) + 14
+        return min(60, max(10, -(-(len(self.labels) * per + 90) // 20)))
+
+    @property
     def is_empty(self) -> bool:
         return not self.labels or not any(
             value is not None for dataset in self.datasets for value in dataset.get("data", [])

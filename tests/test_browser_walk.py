@@ -100,6 +100,7 @@ def _seed():
         ("members.migrations.0002_groups", "create_groups"),
         ("members.migrations.0004_counter_and_guild_contacts", "forwards"),
         ("permits.migrations.0002_permit_types", "seed"),
+        ("permits.migrations.0005_catalogue_and_deadlines", "seed"),
     ):
         getattr(importlib.import_module(migration), function)(apps, None)
     seed_accounts(stdout=None)

@@ -24,7 +24,7 @@ from pricing.tests.factories import make_open_round, make_submission
 
 pytestmark = pytest.mark.django_db
 URL = "/members/me/"
-FRESH_QUERIES = 23
+FRESH_QUERIES = 24
 
 
 def _queries(client):
@@ -57,7 +57,7 @@ def test_cached_dashboard_costs_one_or_two_queries_and_a_fresh_one_the_same_for_
     # invitations, notifications with the unread count, messages, correction requests, status
     # history) and each section's few reads; the user's groups come from the cache (their
     # privilege stamp) once read. 23 before issue 16 on this data, 21 after it; the membership
-    # year and the buyer requests sections added one each.
+    # year, the buyer requests and the joint packaging sections added one each.
     assert fresh_many == fresh_few == FRESH_QUERIES + sessions
     # The user's own row, and the session where sessions are in the database: the member and
     # the page come from the cache.

@@ -79,11 +79,7 @@
     var numbers = new Intl.NumberFormat(rtl ? "fa-IR" : "en-US", { maximumFractionDigits: 1 });
     var format = function (v) { return v === null || v === undefined ? "—" : numbers.format(v); };
     var horizontal = spec.horizontal;
-    var box = canvas.parentNode;
-    if (horizontal) {  // room for every bar: the height follows the rows (CSSOM, not a style attribute)
-      var per = spec.stacked ? 38 : 18 * Math.max(1, spec.datasets.length) + 14;
-      box.style.height = Math.max(200, spec.labels.length * per + 90) + "px";
-    }
+    // A horizontal chart's height follows its rows: set by the page (core.charts.Chart.height_step).
     var datasets = spec.datasets.map(function (d, index) {
       var c = d.color === undefined ? index : d.color;
       var line = d.type === "line" || (spec.kind === "line" && d.type !== "bar");

@@ -134,7 +134,9 @@
       var style = document.createElement("link");
       style.rel = "stylesheet";
       style.href = body.getAttribute("data-jdp-css");
-      document.head.appendChild(style);
+      // Before the portal's own style sheets, so that their rules (the picker docked in the
+      // form's flow) win over the picker's own, as when it was linked in the page's head.
+      document.head.insertBefore(style, document.head.querySelector('link[rel="stylesheet"]'));
       var script = document.createElement("script");
       script.src = src;
       script.onload = startDatePicker;
