@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -46,8 +46,13 @@ def _locked(order) -> JointOrder:
 
 
 def _state(order):
-    total = OrderLine.objects.filter(order=order).aggregate(total=Sum("quantity"))["total"] or 0
-    return tier_state(list(order.tiers.all()), total=total, minimum_total=order.minimum_total)
+    figures = OrderLine.objects.filter(order=order).aggregate(total=Sum("quantity"), members=Count("id"))
+    return tier_state(
+        list(order.tiers.all()),
+        total=figures["total"] or 0,
+        minimum_total=order.minimum_total,
+        members=figures["members"],
+    )
 
 
 # -- orders (staff) -------------------------------------------------------------------------------
@@ -233,12 +238,20 @@ def _tier_moved(order, before, after, *, actor):
     if (before.current and before.current.pk) == (after.current and after.current.pk):
         return
     price = after.unit_price_rial
+
+    def body():
+        # The exact total only from five members on (tiers.DISCLOSE_MIN_MEMBERS).
+        if after.total_shown:
+            return _("The order now has %(total)s boxes in all. Your cost follows the new price.") % {
+                "total": num(after.total)
+            }
+        return _("Your cost follows the new price.")
+
     _tell(
         _participants(order),
         subject=lambda: _("New unit price in %(title)s: %(price)s a box")
         % {"title": order.title, "price": toman(price)},
-        body=lambda: _("The order now has %(total)s boxes in all. Your cost follows the new price.")
-        % {"total": num(after.total)},
+        body=body,
         url=order.get_absolute_url(),
     )
 

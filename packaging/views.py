@@ -69,9 +69,14 @@ def _why_not(order, member, licences, today):
 
 def _detail(request, order, *, line_form=None, proof_form=None, status=200):
     order = selectors.order_with_state(order)
-    context = {"order": order, "state": order.state, "tier_rows": order.state.rows()}
+    context = {
+        "order": order,
+        "state": order.state,
+        "tier_rows": order.state.rows(),
+        "show_total": order.state.total_shown,
+    }
     if is_estates_staff(request.user):
-        context["staff_view"] = True
+        context.update(staff_view=True, show_total=True)
         context["lines"] = selectors.order_lines(order=order, state=order.state)
         return render(request, "packaging/detail.html", context, status=status)
     member = member_of(request.user)
