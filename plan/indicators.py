@@ -471,7 +471,9 @@ INDICATORS = [
         "programmes",
         _("Programme applications and acceptances"),
         _("Applications submitted in the quarter and how many were accepted by the date."),
-        True,
+        # Not public: a call kind with one to four applicants would tell whether a known
+        # applicant was accepted, which the programmes' published results hide ("fewer than 5").
+        False,
         programme_applications,
     ),
     Indicator(
