@@ -11,10 +11,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
+from core.jalali import format_date
 from core.notifications import notify_many, notify_staff
 from core.templatetags.persian import num, toman
 from members.dashboard_cache import bump_global
 from members.models import User
+from permits.selectors import product_licences
 
 from .models import LABEL_ITEMS, MAX_QUANTITY, JointOrder, LabelProof, OrderLine
 from .selectors import licence_in_force
@@ -105,8 +107,6 @@ def order_tiers_record(*, order, actor, announce=False) -> None:
         changes={"tiers": [[t.min_quantity, t.unit_price_rial] for t in tiers]},
     )
     if announce:
-        from permits.selectors import product_licences
-
         licensed = User.objects.filter(
             is_active=True,
             member_link__member__status="active",
@@ -123,8 +123,6 @@ def order_tiers_record(*, order, actor, announce=False) -> None:
 
 
 def _jdate(day) -> str:
-    from core.jalali import format_date
-
     return format_date(day)
 
 
