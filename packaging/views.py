@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from core.forms import add_service_errors
 from core.templatetags.persian import num
 from core.uploads import safe_download_name
 from members.roles import is_estates_staff, member_of
@@ -20,14 +21,6 @@ from .access import active_member_required, member_or_staff_required, signed_in_
 from .exports import summary_response
 from .forms import LineForm, ProofForm
 from .models import LABEL_ITEMS
-
-
-def _add_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @member_or_staff_required
@@ -119,7 +112,7 @@ def line_set(request, order_id):
                 licence_id=form.cleaned_data["licence"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Saved: %(n)s boxes are yours in this order.") % {"n": num(line.quantity)})
             return redirect(order.get_absolute_url())
@@ -152,7 +145,7 @@ def proof_upload(request, order_id):
         try:
             services.proof_upload(line=line, actor=request.user, clean=form.cleaned_data["artwork"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your label was sent. The staff will check it and tell you."))
             return redirect(order.get_absolute_url() + "#label")
