@@ -197,3 +197,15 @@ class PortalForm(NormalizedFormMixin, forms.Form):
 
 class PortalModelForm(NormalizedFormMixin, forms.ModelForm):
     pass
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Puts a service's ValidationError on the form that was posted: each field's messages on
+    that field (on the form as a whole when the form has no such field), a plain error on the
+    form as a whole. The view then renders the form again with everything typed."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)

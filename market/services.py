@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_record, snapshot
 from core.notifications import notify, notify_many, notify_staff, send_sms
+from core.templatetags.persian import num
 from members.dashboard_cache import bump_global
 from members.models import User
 
@@ -117,7 +118,7 @@ def buyer_request_approve(*, buyer_request, actor) -> int:
             body=_("%(kind)s · %(quantity)s %(unit)s · see the request and send an offer in the portal.")
             % {
                 "kind": buyer_request.get_buyer_kind_display(),
-                "quantity": buyer_request.quantity,
+                "quantity": num(buyer_request.quantity),
                 "unit": buyer_request.get_unit_display(),
             },
             url=buyer_request.get_absolute_url(),
@@ -127,7 +128,7 @@ def buyer_request_approve(*, buyer_request, actor) -> int:
             text=_(
                 "Your request was approved and sent to %(count)s matching producers. Their offers appear on your private page."
             )
-            % {"count": len(members)},
+            % {"count": num(len(members))},
         )
     _refresh_dashboards()
     return len(members)

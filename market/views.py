@@ -14,6 +14,7 @@ from django_ratelimit.decorators import ratelimit
 from core import phone_codes
 from core.access import role_required
 from core.exports import Table, table_response
+from core.forms import add_service_errors
 from core.jalali import format_date
 from core.money import rial_to_toman
 from members.roles import is_estates_staff
@@ -24,15 +25,6 @@ from .forms import BuyerRequestForm, OfferForm
 from .models import BuyerRequest, Offer
 
 staff_required = role_required(is_estates_staff)
-
-
-def _form_error(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 # --- the buyer (no account) ----------------------------------------------------------------------
@@ -80,7 +72,7 @@ def _request_complete(request, state):
                 data=form.cleaned_data, base_url=request.build_absolute_uri("/")
             )
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         else:
             buyer_flow.finish(request)
             messages.success(
@@ -200,7 +192,7 @@ def request_detail(request, pk):
                 buyer_request=buyer_request, member=member, actor=request.user, data=form.cleaned_data
             )
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your offer was sent. The buyer sees it with your business name only."))
             return redirect(buyer_request.get_absolute_url())

@@ -46,6 +46,7 @@ def orders_for_member(*, member):
             JointOrder.objects.filter(Q(status=JointOrder.Status.OPEN) | Q(Exists(mine)))
             .annotate(
                 total=_total(),
+                participants=Count("lines", distinct=True),
                 my_quantity=Subquery(mine.values("quantity")[:1]),
                 my_proof_status=Subquery(
                     LabelProof.objects.filter(line__order=OuterRef("pk"), line__member=member)
@@ -90,7 +91,9 @@ def order_for_user_or_404(*, user, order_id, lock=False):
 
 def order_with_state(order):
     """The order with its tiers, running total and tier state (two queries)."""
-    order = _with_tiers(JointOrder.objects.filter(pk=order.pk).annotate(total=_total())).get()
+    order = _with_tiers(
+        JointOrder.objects.filter(pk=order.pk).annotate(total=_total(), participants=Count("lines", distinct=True))
+    ).get()
     order.state = state_of(order)
     return order
 

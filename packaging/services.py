@@ -6,15 +6,17 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
+from core.jalali import format_date
 from core.notifications import notify_many, notify_staff
 from core.templatetags.persian import num, toman
 from members.dashboard_cache import bump_global
 from members.models import User
+from permits.selectors import product_licences
 
 from .models import LABEL_ITEMS, MAX_QUANTITY, JointOrder, LabelProof, OrderLine
 from .selectors import licence_in_force
@@ -46,8 +48,13 @@ def _locked(order) -> JointOrder:
 
 
 def _state(order):
-    total = OrderLine.objects.filter(order=order).aggregate(total=Sum("quantity"))["total"] or 0
-    return tier_state(list(order.tiers.all()), total=total, minimum_total=order.minimum_total)
+    figures = OrderLine.objects.filter(order=order).aggregate(total=Sum("quantity"), members=Count("id"))
+    return tier_state(
+        list(order.tiers.all()),
+        total=figures["total"] or 0,
+        minimum_total=order.minimum_total,
+        members=figures["members"],
+    )
 
 
 # -- orders (staff) -------------------------------------------------------------------------------
@@ -100,8 +107,6 @@ def order_tiers_record(*, order, actor, announce=False) -> None:
         changes={"tiers": [[t.min_quantity, t.unit_price_rial] for t in tiers]},
     )
     if announce:
-        from permits.selectors import product_licences
-
         licensed = User.objects.filter(
             is_active=True,
             member_link__member__status="active",
@@ -118,8 +123,6 @@ def order_tiers_record(*, order, actor, announce=False) -> None:
 
 
 def _jdate(day) -> str:
-    from core.jalali import format_date
-
     return format_date(day)
 
 
@@ -233,12 +236,20 @@ def _tier_moved(order, before, after, *, actor):
     if (before.current and before.current.pk) == (after.current and after.current.pk):
         return
     price = after.unit_price_rial
+
+    def body():
+        # The exact total only from five members on (tiers.DISCLOSE_MIN_MEMBERS).
+        if after.total_shown:
+            return _("The order now has %(total)s boxes in all. Your cost follows the new price.") % {
+                "total": num(after.total)
+            }
+        return _("Your cost follows the new price.")
+
     _tell(
         _participants(order),
         subject=lambda: _("New unit price in %(title)s: %(price)s a box")
         % {"title": order.title, "price": toman(price)},
-        body=lambda: _("The order now has %(total)s boxes in all. Your cost follows the new price.")
-        % {"total": num(after.total)},
+        body=body,
         url=order.get_absolute_url(),
     )
 

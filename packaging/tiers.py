@@ -5,6 +5,11 @@ first tier's price (what they will be once the order reaches it)."""
 
 from dataclasses import dataclass
 
+# Competition law (docs/security.md): a member may read an order's exact running total (and
+# the boxes to the minimum or the next tier, which give it away) only once at least this many
+# members have joined; below it, total minus own quantity would be one competitor's volume.
+DISCLOSE_MIN_MEMBERS = 5
+
 
 @dataclass(frozen=True)
 class TierState:
@@ -13,6 +18,12 @@ class TierState:
     tiers: tuple  # PriceTier rows, lowest threshold first
     current: object | None  # the tier reached
     next: object | None  # the next tier up
+    members: int = 0  # how many members have a line in the order
+
+    @property
+    def total_shown(self) -> bool:
+        """May a member read the exact total (and the boxes to go)? Staff always may."""
+        return self.members >= DISCLOSE_MIN_MEMBERS
 
     @property
     def unit_price_rial(self) -> int | None:
@@ -44,7 +55,7 @@ class TierState:
         return [(tier, tier.min_quantity <= self.total, tier is self.current) for tier in self.tiers]
 
 
-def tier_state(tiers, *, total: int, minimum_total: int) -> TierState:
+def tier_state(tiers, *, total: int, minimum_total: int, members: int = 0) -> TierState:
     ordered = tuple(sorted(tiers, key=lambda tier: tier.min_quantity))
     current = None
     following = None
@@ -53,12 +64,18 @@ def tier_state(tiers, *, total: int, minimum_total: int) -> TierState:
             current = tier
         elif following is None:
             following = tier
-    return TierState(total=total, minimum_total=minimum_total, tiers=ordered, current=current, next=following)
+    return TierState(
+        total=total, minimum_total=minimum_total, tiers=ordered, current=current, next=following, members=members
+    )
 
 
 def state_of(order) -> TierState:
-    """The order's state from its prefetched tiers and its `total` (annotated or counted)."""
+    """The order's state from its prefetched tiers, its `total` and `participants` (annotated
+    or counted)."""
     total = getattr(order, "total", None)
-    if total is None:
-        total = sum(line.quantity for line in order.lines.all())
-    return tier_state(order.tiers.all(), total=total or 0, minimum_total=order.minimum_total)
+    members = getattr(order, "participants", None)
+    if total is None or members is None:
+        lines = list(order.lines.all())
+        total = sum(line.quantity for line in lines) if total is None else total
+        members = len(lines) if members is None else members
+    return tier_state(order.tiers.all(), total=total or 0, minimum_total=order.minimum_total, members=members)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from core.forms import add_service_errors
 from core.templatetags.persian import num
 from core.uploads import safe_download_name
 from members.roles import is_estates_staff, member_of
@@ -20,14 +21,6 @@ from .access import active_member_required, member_or_staff_required, signed_in_
 from .exports import summary_response
 from .forms import LineForm, ProofForm
 from .models import LABEL_ITEMS
-
-
-def _add_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @member_or_staff_required
@@ -69,9 +62,14 @@ def _why_not(order, member, licences, today):
 
 def _detail(request, order, *, line_form=None, proof_form=None, status=200):
     order = selectors.order_with_state(order)
-    context = {"order": order, "state": order.state, "tier_rows": order.state.rows()}
+    context = {
+        "order": order,
+        "state": order.state,
+        "tier_rows": order.state.rows(),
+        "show_total": order.state.total_shown,
+    }
     if is_estates_staff(request.user):
-        context["staff_view"] = True
+        context.update(staff_view=True, show_total=True)
         context["lines"] = selectors.order_lines(order=order, state=order.state)
         return render(request, "packaging/detail.html", context, status=status)
     member = member_of(request.user)
@@ -114,7 +112,7 @@ def line_set(request, order_id):
                 licence_id=form.cleaned_data["licence"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Saved: %(n)s boxes are yours in this order.") % {"n": num(line.quantity)})
             return redirect(order.get_absolute_url())
@@ -147,7 +145,7 @@ def proof_upload(request, order_id):
         try:
             services.proof_upload(line=line, actor=request.user, clean=form.cleaned_data["artwork"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your label was sent. The staff will check it and tell you."))
             return redirect(order.get_absolute_url() + "#label")

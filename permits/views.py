@@ -17,6 +17,7 @@ from django_ratelimit.decorators import ratelimit
 from core import fragment_cache
 from core.access import role_required
 from core.exports import Table, table_response
+from core.forms import add_service_errors
 from core.uploads import safe_download_name
 from members.roles import is_active_member, is_estates_staff, member_of
 
@@ -29,14 +30,6 @@ _signed_in = role_required()
 active_member_required = role_required(is_active_member)  # users acting for an active member
 member_or_staff_required = role_required(is_estates_staff, is_active_member)  # their own objects / all
 staff_required = role_required(is_estates_staff)
-
-
-def _add_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # -- member pages -----------------------------------------------------------------------------
@@ -68,7 +61,7 @@ def case_open(request):
         try:
             case = services.permit_case_open(member=member, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The case is open. Tick the documents as you gather them."))
             return redirect(case.get_absolute_url())
@@ -84,7 +77,7 @@ def worker_add(request):
         try:
             services.worker_create(member=member, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The worker was added."))
             return redirect("permits:home")
@@ -129,7 +122,7 @@ def case_advance(request, case_id):
         try:
             services.permit_case_advance(case=case, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("The case moved to “%(step)s”.") % {"step": CaseStepKind(form.cleaned_data["step"]).label}
@@ -147,7 +140,7 @@ def case_back(request, case_id):
         try:
             services.permit_case_move_back(case=case, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -166,7 +159,7 @@ def case_issue(request, case_id):
         try:
             services.permit_issue(case=case, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The permit is recorded and the case is closed as issued."))
             return redirect(case.get_absolute_url())

@@ -51,6 +51,7 @@ from .quarters import Quarter, day_end, day_start
 
 LANGUAGES = ("fa", "en")
 MIN_CASES_FOR_MEDIAN = 3
+MIN_MEMBERS_FOR_SCANS = 5  # a month's scans are shown when at least five members' labels were scanned
 # A health licence: a permit held by the business itself (or per product), issued by the
 # county health centre or the food & drug office.
 HEALTH_LICENCE_ISSUERS = (Issuer.HEALTH_CENTRE, Issuer.FOOD_DRUG)
@@ -387,23 +388,38 @@ def showcase_scans(quarter: Quarter, as_of: datetime.date) -> dict:
 
     Scans are counted by month, with no time of day: a month that has not ended by the as-of
     date is shown as "so far" and its count grows until it ends; a finished month never
-    changes. Months that had not begun on the as-of date are left out."""
+    changes. Months that had not begun on the as-of date are left out. A month in which the
+    labels of fewer than five members were scanned shows no figures (scans are a sales figure:
+    with one or two producers, the total minus one's own would be a competitor's)."""
     rows = []
     notes = []
+    small = False
     for year, month in quarter.months:
         first, last = jalali_month_range(year, month)
         if first > as_of:
             continue
         figures = ScanCount.objects.filter(month=first).aggregate(
-            scans=Coalesce(Sum("count"), 0), codes=Count("id", filter=Q(count__gt=0))
+            scans=Coalesce(Sum("count"), 0),
+            codes=Count("id", filter=Q(count__gt=0)),
+            members=Count("code__listing__member", filter=Q(count__gt=0), distinct=True),
         )
         label = both(lambda y=year, m=month: jalali_month_label(y, m))
         if last > as_of:
             label = {lang: f"{text} *" for lang, text in label.items()}
-            notes = [_("* The month is not over: its count so far.")]
-        rows.append(_row(label, [figures["scans"], figures["codes"]]))
+            notes.append(_("* The month is not over: its count so far."))
+        values = [figures["scans"], figures["codes"]]
+        if 0 < figures["members"] < MIN_MEMBERS_FOR_SCANS:
+            values = [None, None]  # a competitor's scans (a sales figure) would be readable
+            small = True
+        rows.append(_row(label, values))
+    if small:
+        notes.append(_("— Fewer than five members' labels were scanned that month: not shown."))
     return _result(
-        [_("Month"), _("Scans"), _("Labels scanned")], rows, ["count", "count"], chart={"column": 0}, notes=notes
+        [_("Month"), _("Scans"), _("Labels scanned")],
+        rows,
+        ["count", "count"],
+        chart={"column": 0},
+        notes=notes,
     )
 
 
@@ -471,7 +487,9 @@ INDICATORS = [
         "programmes",
         _("Programme applications and acceptances"),
         _("Applications submitted in the quarter and how many were accepted by the date."),
-        True,
+        # Not public: a call kind with one to four applicants would tell whether a known
+        # applicant was accepted, which the programmes' published results hide ("fewer than 5").
+        False,
         programme_applications,
     ),
     Indicator(

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from core.exports import Table, table_response
+from core.forms import add_service_errors
 from core.jalali import format_date
 from core.uploads import safe_download_name
 from members.roles import is_estates_staff, member_of
@@ -21,14 +22,6 @@ from .access import active_member_required, member_or_staff_required, staff_requ
 from .eligibility import evaluate, member_facts, rule_label
 from .forms import ApplicationForm, DecisionForm, ScoreForm
 from .models import Application
-
-
-def _add_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @member_or_staff_required
@@ -82,7 +75,7 @@ def apply(request, call_id):
                 documents=form.documents(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your application was submitted. You can follow it here."))
             return redirect(application.get_absolute_url())
@@ -223,7 +216,7 @@ def score(request, application_id):
         try:
             services.application_score(application=application, actor=request.user, points=form.points())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The scores were saved."))
             return redirect(application.get_absolute_url())
@@ -239,7 +232,7 @@ def decide(request, application_id):
         try:
             services.application_decide(application=application, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The decision was recorded and the member told."))
             return redirect(application.get_absolute_url())

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from core.forms import add_service_errors
 from core.middleware import mark_public
 from members import services as member_services
 from members.forms import ContactForm
@@ -39,15 +40,6 @@ from .qr import qr_svg
 from .structured_data import json_ld, listing_data
 
 PAGE_SIZE = 12
-
-
-def _form_error(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 # --- public pages -------------------------------------------------------------------------------
@@ -194,7 +186,7 @@ def mine(request):
         try:
             services.storefront_save(member=member, actor=request.user, data=form.cleaned_data)
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your showcase settings were saved."))
             return redirect("showcase:mine")
@@ -229,7 +221,7 @@ def listing_create(request):
                     photos=form.cleaned_data.get("photos") or [],
                 )
             except ValidationError as error:
-                _form_error(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Your product is in the showcase."))
                 return redirect("showcase:listing_edit", pk=listing.pk)
@@ -262,7 +254,7 @@ def listing_edit(request, pk):
                     listing=listing, actor=request.user, data=form.listing_data(), packages=formset.packages()
                 )
             except ValidationError as error:
-                _form_error(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Your product was saved."))
                 return redirect("showcase:listing_edit", pk=listing.pk)
@@ -293,7 +285,7 @@ def photos_add(request, pk):
         try:
             services.listing_photos_add(listing=listing, actor=request.user, photos=form.cleaned_data["photos"])
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
     if form.errors:
         messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
     else:
@@ -332,7 +324,7 @@ def labels(request, pk):
         try:
             batch = services.label_batch_create(listing=listing, actor=request.user, sheets=form.cleaned_data["sheets"])
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         else:
             return redirect("showcase:batch_print", batch_id=batch.pk)
     return render(

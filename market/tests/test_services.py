@@ -1,6 +1,7 @@
 """The market's services: matching, the status flow, offers, acceptance, audit, notifications."""
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -8,6 +9,7 @@ from django.utils import timezone
 
 from core.audit import audit_entries_for
 from core.models import Delivery, Notification
+from core.templatetags.persian import num
 from market import selectors, services
 from market.models import BuyerRequest, Match, Offer, token_digest
 from members.models import Member
@@ -53,6 +55,9 @@ def test_approval_tells_only_the_matching_members_and_never_the_buyers_contacts(
         assert secret not in note.subject + note.body
     assert not Notification.objects.filter(user=actors.member_b).exists()
     assert [e.action for e in audit_entries_for(req)] == ["market.request_approve", "market.request_create"]
+    # Persian digits in Persian text (the notice and the buyer's SMS)
+    assert f"{num(req.quantity)} " in note.body and not re.search("[0-9]", note.body)
+    assert "برای ۱ تولیدکننده" in _texts_to(factories.BUYER_MOBILE)[-1]
 
 
 def test_matching_checks_status_capacity_county_and_licence(actors):

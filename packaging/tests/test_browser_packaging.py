@@ -48,25 +48,25 @@ def test_three_members_join_staff_close_and_download(seed_data, actors, page, br
 
     context_a, phone_a, first = _join(browser, live_server, actors.member_a, order, "۲۵۰", "packaging-joined-fa-phone")
     assert first == {
-        "total": "۲۵۰ جعبه",
+        "total": "از پیوستن پنج عضو به بعد نشان داده می‌شود",  # fewer than five members: no total (test_disclosure)
         "tier": "هنوز هیچ",
-        "next-tier": "هر جعبه ۹۵٬۰۰۰ تومان، ۵۰ جعبه مانده",
+        "next-tier": "هر جعبه ۹۵٬۰۰۰ تومان، از ۳۰۰ جعبه در مجموع",
         "my-cost": "۲۳٬۷۵۰٬۰۰۰ تومان\n۲۵۰ جعبه × ۹۵٬۰۰۰ تومان",
     }
-    assert phone_a.get_by_test_id("to-minimum").inner_text() == "۵۰ جعبه دیگر"
+    assert phone_a.get_by_test_id("to-minimum").inner_text() == "هنوز نرسیده"
 
     context_b, _phone_b, second = _join(
         browser, live_server, actors.member_b, order, "200", "packaging-tier-one-fa-phone"
     )
-    assert second["total"] == "۴۵۰ جعبه"
+    assert second["total"] == "از پیوستن پنج عضو به بعد نشان داده می‌شود"
     assert second["tier"] == "از ۳۰۰ جعبه: هر جعبه ۹۵٬۰۰۰ تومان"
-    assert second["next-tier"] == "هر جعبه ۸۰٬۰۰۰ تومان، ۱۵۰ جعبه مانده"
+    assert second["next-tier"] == "هر جعبه ۸۰٬۰۰۰ تومان، از ۶۰۰ جعبه در مجموع"
     context_b.close()
 
     context_c, phone_c, third = _join(browser, live_server, user_c, order, "۲۰۰", "packaging-tier-two-fa-phone")
-    assert third["total"] == "۶۵۰ جعبه"
+    assert third["total"] == "از پیوستن پنج عضو به بعد نشان داده می‌شود"
     assert third["tier"] == "از ۶۰۰ جعبه: هر جعبه ۸۰٬۰۰۰ تومان"
-    assert third["next-tier"] == "هر جعبه ۷۰٬۰۰۰ تومان، ۳۵۰ جعبه مانده"
+    assert third["next-tier"] == "هر جعبه ۷۰٬۰۰۰ تومان، از ۱٬۰۰۰ جعبه در مجموع"
     assert third["my-cost"].startswith("۱۶٬۰۰۰٬۰۰۰ تومان")
     assert phone_c.get_by_test_id("current-tier").inner_text().startswith("از ۶۰۰")
     context_c.close()

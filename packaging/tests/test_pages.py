@@ -56,9 +56,9 @@ def test_a_licensed_member_joins_from_the_form_with_persian_digits(actors, clien
     line = OrderLine.objects.get()
     assert (line.member, line.quantity, line.licence_number) == (actors.a, 320, "FDO-1402-5566")
     page = client.get(order.get_absolute_url()).content.decode()
-    assert "۳۲۰ جعبه" in page  # total so far
+    assert "۳۲۰ جعبه ×" in page  # my boxes (the total only from five members: test_disclosure)
     assert "از ۳۰۰ جعبه: هر جعبه ۹۵٬۰۰۰ تومان" in page  # tier reached
-    assert "هر جعبه ۸۰٬۰۰۰ تومان، ۲۸۰ جعبه مانده" in page  # the next tier and how far
+    assert "هر جعبه ۸۰٬۰۰۰ تومان، از ۶۰۰ جعبه در مجموع" in page  # the next tier (no total under five members)
     assert "۳۰٬۴۰۰٬۰۰۰ تومان" in page  # my cost: 320 × 95,000
     assert "ثبت شد: ۳۲۰ جعبه در این سفارش از آن شماست." in page
 
@@ -292,7 +292,7 @@ def test_the_order_page_in_english(actors, client_as):
     client.cookies["django_language"] = "en"
     page = client.get(order.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "from 300 boxes: 95,000 Toman a box" in page
-    assert "80,000 Toman a box, 280 boxes to go" in page
+    assert "80,000 Toman a box, from 600 boxes in all" in page  # one member: no total (test_disclosure)
     assert "30,400,000 Toman" in page
 
 

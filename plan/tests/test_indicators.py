@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from conftest import make_member, make_user
 from events.models import Organisation, Topic
 from members.models import County, Member
 from permits.models import CaseStep, CaseStepKind, Permit, PermitCase, PermitType
@@ -255,10 +256,25 @@ def test_showcase_scans_per_month(actors):
     ScanCount.objects.create(code=second, month=f.day(1404, 4, 1), count=2)
     ScanCount.objects.create(code=first, month=f.day(1404, 6, 1), count=4)
     ScanCount.objects.create(code=first, month=f.day(1404, 7, 1), count=50)  # next quarter
+    # one member's labels only: no figure (total minus one's own would be a competitor's scans)
     result = compute("scans")
-    assert table(result) == [("Tir 1404", [9, 2]), ("Mordad 1404", [0, 0]), ("Shahrivar 1404", [4, 1])]
+    assert table(result) == [("Tir 1404", [None, None]), ("Mordad 1404", [0, 0]), ("Shahrivar 1404", [None, None])]
+    assert "Fewer than five members" in str(result["notes"])
     # during Mordad: Shahrivar has not begun, Mordad is counted "so far"
-    assert table(compute("scans", as_of=f.day(1404, 5, 10))) == [("Tir 1404", [9, 2]), ("Mordad 1404 *", [0, 0])]
+    assert table(compute("scans", as_of=f.day(1404, 5, 10))) == [("Tir 1404", [None, None]), ("Mordad 1404 *", [0, 0])]
+    # five members' labels scanned in Tir: shown
+    for index in range(4):
+        user = make_user(f"0915{index:07d}", f"عضو {index}")
+        member = make_member(user, national_id=_nid(index), number=200 + index)
+        code = showcase_factories.batch(showcase_factories.listing(member, user), user).codes.first()
+        ScanCount.objects.create(code=code, month=f.day(1404, 4, 1), count=1)
+    assert table(compute("scans"))[0] == ("Tir 1404", [13, 6])
+
+
+def _nid(index):
+    body = f"{index + 11:09d}"
+    total = sum(int(d) * (10 - i) for i, d in enumerate(body)) % 11
+    return body + str(total if total < 2 else 11 - total)
 
 
 def test_a_past_quarter_gives_the_same_numbers_before_and_after_new_data_arrives(actors):
