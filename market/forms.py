@@ -8,6 +8,7 @@ from core.forms import JalaliDateField, LtrInput, PortalForm, PortalModelForm, T
 from core.validators import normalize_mobile, validate_mobile
 
 from .models import BuyerRequest
+from .services import MEMBER_MOBILE_REFUSED, is_member_mobile
 
 MAX_QUANTITY = 1_000_000
 
@@ -61,6 +62,8 @@ class BuyerRequestForm(PortalModelForm):
     def clean_mobile(self):
         value = normalize_mobile(self.cleaned_data.get("mobile", ""))
         validate_mobile(value)
+        if is_member_mobile(value):  # refused before a code is sent (the service checks it too)
+            raise forms.ValidationError(MEMBER_MOBILE_REFUSED)
         return value
 
     def clean_quantity(self):

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.audit import audit_record, snapshot
 from core.notifications import notify, notify_many, notify_staff, send_sms
@@ -56,10 +57,24 @@ def buyer_link(base_url: str, token: str) -> str:
     return base_url.rstrip("/") + reverse("market:buyer", kwargs={"token": token})
 
 
+# Competition law: a member posing as a buyer would see the prices other members offer.
+MEMBER_MOBILE_REFUSED = gettext_lazy(
+    "This number belongs to an account of a cluster member. Members cannot post buyer requests: the offers "
+    "other members make stay private to the buyer."
+)
+
+
+def is_member_mobile(mobile: str) -> bool:
+    """The number is a signed-in identity of some member's account (any status)."""
+    return bool(mobile) and User.objects.filter(mobile=mobile, member_link__isnull=False).exists()
+
+
 @transaction.atomic
 def buyer_request_create(*, data: dict, base_url: str) -> tuple[BuyerRequest, str]:
     """A buyer whose mobile was verified posts a request: kept pending for staff, the buyer
     gets the private link by SMS. Returns the request and the link's token (never stored)."""
+    if is_member_mobile(data.get("mobile", "")):
+        raise ValidationError(MEMBER_MOBILE_REFUSED)
     token = secrets.token_urlsafe(32)
     buyer_request = BuyerRequest(
         **{name: data.get(name, "") for name in REQUEST_FIELDS}, token_hash=token_digest(token)

@@ -252,3 +252,25 @@ def test_buyer_page_query_count_is_constant(actors, django_assert_num_queries):
     factories.offer(req, actors.b, actors.member_b)
     with django_assert_num_queries(len(one.captured_queries)):
         assert client.get(f"/market/b/{token}/").status_code == 200
+
+
+def test_a_member_cannot_pose_as_a_buyer(actors):
+    """Competition law: a member's own number is refused before any code is sent (a member posing
+    as a buyer would see what other members offer), and by the service itself."""
+    from django.core.exceptions import ValidationError
+
+    from market import services
+
+    member_mobile = actors.member_b.mobile
+    response = fa_client().post(NEW, form_data(mobile=member_mobile))
+    assert response.status_code == 200
+    assert response.context["form"].errors["mobile"] == [
+        "این شماره به حساب یکی از اعضای خوشه تعلق دارد. اعضا نمی‌توانند درخواست خرید ثبت کنند: "
+        "پیشنهادهای اعضای دیگر فقط برای خریدار است."
+    ]
+    assert sms.outbox == [] and BuyerRequest.objects.count() == 0
+    assert "جعبه ۵۰۰ گرمی با چاپ نام فروشگاه" in response.content.decode()  # nothing typed is lost
+    data = {**form_data(), "mobile": member_mobile, "product": showcase.product("baklava"), "quantity": 5}
+    with pytest.raises(ValidationError):
+        services.buyer_request_create(data=data, base_url="http://testserver/")
+    assert BuyerRequest.objects.count() == 0
