@@ -7,7 +7,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -806,12 +806,16 @@ def commitment_reminders_send(*, today=None) -> int:
     reminded again."""
     today = today or timezone.localdate()
     base = Commitment.objects.filter(status__in=OPEN_COMMITMENT, owner_user__isnull=False, owner_user__is_active=True)
+
+    def reminded(kind):  # this kind of reminder for the current due date (the same row)
+        return Exists(
+            CommitmentReminder.objects.filter(commitment=OuterRef("pk"), kind=kind, due_date=OuterRef("due_date"))
+        )
+
     before = base.filter(
         due_date__gte=today, due_date__lte=today + timezone.timedelta(days=reminder_days_before())
-    ).exclude(reminders__kind=CommitmentReminder.Kind.BEFORE, reminders__due_date=F("due_date"))
-    after = base.filter(due_date__lt=today).exclude(
-        reminders__kind=CommitmentReminder.Kind.AFTER, reminders__due_date=F("due_date")
-    )
+    ).exclude(reminded(CommitmentReminder.Kind.BEFORE))
+    after = base.filter(due_date__lt=today).exclude(reminded(CommitmentReminder.Kind.AFTER))
     sent = 0
     for kind, commitments in ((CommitmentReminder.Kind.BEFORE, before), (CommitmentReminder.Kind.AFTER, after)):
         for commitment in commitments.select_related("owner_user"):

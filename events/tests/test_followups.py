@@ -271,6 +271,19 @@ def test_owner_is_reminded_once_before_and_once_after_the_due_date(actors):
     assert services.commitment_reminders_send(today=owned.due_date + datetime.timedelta(days=1)) == 0
 
 
+def test_a_before_reminder_is_judged_on_one_row_of_the_reminders(actors):
+    """A "before" reminder for an earlier due date and an "after" one for the current date do
+    not add up to a "before" reminder for the current date."""
+    event = make_event()
+    today = timezone.localdate()
+    due = today + datetime.timedelta(days=3)
+    owned = make_commitment(event, actors.staff, title="زمین شهرک", owner_user=actors.panelist, due_date=due)
+    CommitmentReminder.objects.create(commitment=owned, kind="before", due_date=today + datetime.timedelta(days=10))
+    CommitmentReminder.objects.create(commitment=owned, kind="after", due_date=due)
+    assert services.commitment_reminders_send(today=today) == 1
+    assert CommitmentReminder.objects.filter(commitment=owned, kind="before", due_date=due).count() == 1
+
+
 def test_followers_get_one_weekly_digest_listing_every_change_of_the_week(actors):
     c = _third_member()
     event = make_event()
