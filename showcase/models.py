@@ -177,7 +177,12 @@ class LabelBatch(models.Model):
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="label_batches")
     sheets = models.PositiveSmallIntegerField(_("sheets"), validators=[MinValueValidator(1)])
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

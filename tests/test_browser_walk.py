@@ -104,7 +104,20 @@ def _seed():
     ):
         getattr(importlib.import_module(migration), function)(apps, None)
     seed_accounts(stdout=None)
-    for app in ("catalogue", "members", "pricing", "events", "permits"):
+    for app in (
+        "catalogue",
+        "members",
+        "news",
+        "pricing",
+        "events",
+        "permits",
+        "showcase",
+        "programmes",
+        "estate",
+        "market",
+        "packaging",
+        "plan",
+    ):
         importlib.import_module(f"{app}.demo").seed(stdout=None)
 
 
@@ -124,9 +137,18 @@ def _pages(role):
         ("events", reverse("events:list")),
         ("event", reverse("events:detail", args=[event.pk])),
         ("bands", reverse("pricing:bands")),
+        ("showcase", reverse("showcase:list")),
+        ("estate", reverse("estate:home")),
+        ("plan", reverse("plan:home")),
+        ("indicators", reverse("plan:indicators")),
     ]
     if role == "anonymous":
-        return [*pages, ("login", reverse("login")), ("join", reverse("members:join"))]
+        return [
+            *pages,
+            ("login", reverse("login")),
+            ("join", reverse("members:join")),
+            ("buy", reverse("market:request_new")),
+        ]
     pages += [
         ("notifications", reverse("notifications")),
         ("commitments", reverse("events:commitments")),
@@ -146,6 +168,10 @@ def _pages(role):
             ("submit-price", reverse("pricing:submit")),
             ("permits", reverse("permits:home")),
             ("qa", reverse("events:qa", args=[event.pk])),
+            ("my-products", reverse("showcase:mine")),
+            ("programmes", reverse("programmes:list")),
+            ("buyer-requests", reverse("market:requests")),
+            ("packaging", reverse("packaging:list")),
         ]
         submission = PriceSubmission.objects.filter(member=member).order_by("-created_at").first()
         if submission:
@@ -163,6 +189,9 @@ def _pages(role):
             ("moderate", reverse("events:moderate", args=[event.pk])),
             ("qa-staff", reverse("events:qa", args=[event.pk])),
             ("permit-case-staff", reverse("permits:detail", args=[case.pk])),
+            ("programmes-staff", reverse("programmes:list")),
+            ("buyer-requests-staff", reverse("market:staff")),
+            ("packaging-staff", reverse("packaging:list")),
             ("admin", reverse("admin:index")),
         ]
         from django.test import RequestFactory
