@@ -23,6 +23,7 @@ def test_login_with_persian_digits_then_switch_to_english(page, live_server):
     screenshot(page, "home-fa-phone")
     # Language switch (in the collapsed phone menu).
     page.click("button.navbar-toggler")
+    page.locator("#main-nav.show").wait_for()  # the menu has finished opening
     with page.expect_navigation():
         page.click("[data-testid=lang-switch]")
     page.wait_for_load_state()

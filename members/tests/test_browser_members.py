@@ -126,6 +126,7 @@ def test_apply_approve_and_see_the_dashboard(page, browser, live_server):
     _no_wider_than_the_phone(member_page)
     screenshot(member_page, "members-dashboard-fa-phone")
     member_page.click("button.navbar-toggler")
+    member_page.locator("#main-nav.show").wait_for()  # the menu has finished opening
     with member_page.expect_navigation():
         member_page.click("[data-testid=lang-switch]")
     assert member_page.locator("[data-testid=member-status]").first.inner_text() == "Active"
@@ -186,6 +187,7 @@ def test_directory_in_both_languages_at_phone_width(page):
     assert "پیام شما فرستاده شد" in page.locator(".alert").first.inner_text()
     page.goto("/members/directory/")
     page.click("button.navbar-toggler")
+    page.locator("#main-nav.show").wait_for()  # the menu has finished opening
     with page.expect_navigation():
         page.click("[data-testid=lang-switch]")
     assert page.locator("html").get_attribute("dir") == "ltr"

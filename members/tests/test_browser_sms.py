@@ -131,6 +131,7 @@ def test_code_page_in_english(page):
     make_user(MOBILE, "Reza Karimi")
     page.goto("/accounts/login/code/")
     page.click("button.navbar-toggler")
+    page.locator("#main-nav.show").wait_for()  # the menu has finished opening
     click_and_wait(page, "[data-testid=lang-switch]")
     page.fill("input[name=username]", MOBILE)
     click_and_wait(page, "[data-testid=send-code]")

@@ -107,6 +107,7 @@ def test_home_producer_case_to_issued_permit(seed_data, actors, page, browser, l
     # English, on the phone
     page.goto("/permits/")
     page.click("button.navbar-toggler")
+    page.locator("#main-nav.show").wait_for()  # the menu has finished opening
     with page.expect_navigation():
         page.click("[data-testid=lang-switch]")
     assert page.locator("html").get_attribute("dir") == "ltr"
@@ -121,6 +122,7 @@ def test_staff_dashboard_on_a_phone_in_english(seed_data, actors, page):  # noqa
     login(page, actors.staff.mobile, otp_device=give_totp_device(actors.staff))
     page.goto("/permits/dashboard/")
     page.click("button.navbar-toggler")
+    page.locator("#main-nav.show").wait_for()  # the menu has finished opening
     with page.expect_navigation():
         page.click("[data-testid=lang-switch]")
     assert page.get_by_test_id("in-7").inner_text() == "1"
