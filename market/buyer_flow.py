@@ -1,31 +1,22 @@
-"""A buyer's request while their mobile number waits for the SMS code: what they typed is kept
-in their session (the form comes back exactly as typed) until the code is confirmed."""
+"""A buyer's request while their mobile number waits for the SMS code (core.pending_form): what
+they typed is kept in their session (the form comes back exactly as typed) until the code is
+confirmed."""
 
-from django.http import QueryDict
-from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy
 
-from core import phone_codes
-from core.ratelimits import client_ip
+from core.pending_form import PendingForm
 
-SESSION_KEY = "market_buyer_pending"
-PURPOSE = "buyer_request"
-NOT_KEPT = ("csrfmiddlewaretoken",)
-
-
-def pending(request) -> dict:
-    return request.session.get(SESSION_KEY) or {}
-
-
-def _save(request, data: dict) -> None:
-    request.session[SESSION_KEY] = data
-    request.session.modified = True
-
-
-def typed_data(state: dict) -> QueryDict:
-    data = QueryDict(mutable=True)
-    for name, values in (state.get("data") or {}).items():
-        data.setlist(name, values)
-    return data
+FLOW = PendingForm(
+    session_key="market_buyer_pending",
+    purpose="buyer_request",
+    lead=gettext_lazy("Your code to confirm your mobile number for a buyer request to the Qazvin sweets cluster."),
+)
+PURPOSE = FLOW.purpose
+pending = FLOW.pending
+typed_data = FLOW.typed_data
+mark_verified = FLOW.mark_verified
+is_verified = FLOW.is_verified
+send_code = FLOW.send_code
 
 
 def initial(state: dict) -> dict:
@@ -33,39 +24,9 @@ def initial(state: dict) -> dict:
 
 
 def keep_form(request, form) -> dict:
-    state = pending(request)
-    state["data"] = {name: form.data.getlist(name) for name in form.data if name not in NOT_KEPT}
-    state["mobile"] = form.cleaned_data["mobile"]
-    state["organisation"] = form.cleaned_data["organisation"]
-    _save(request, state)
-    return state
-
-
-def mark_verified(request) -> dict:
-    state = pending(request)
-    state["verified"] = state.get("mobile")
-    _save(request, state)
-    return state
-
-
-def is_verified(state: dict) -> bool:
-    return bool(state.get("mobile")) and state.get("verified") == state.get("mobile")
+    return FLOW.keep(request, form, mobile=form.cleaned_data["mobile"], organisation=form.cleaned_data["organisation"])
 
 
 def finish(request) -> None:
     """The request was posted: forget it (a next request proves the number again)."""
-    request.session.pop(SESSION_KEY, None)
-
-
-def send_code(request, mobile: str):
-    domain = request.get_host().split(":")[0]
-    return phone_codes.code_send(
-        purpose=PURPOSE,
-        mobile=mobile,
-        client_address=client_ip(request),
-        message=lambda code: phone_codes.code_message(
-            code,
-            lead=gettext("Your code to confirm your mobile number for a buyer request to the Qazvin sweets cluster."),
-            domain=domain,
-        ),
-    )
+    FLOW.forget(request)

@@ -14,37 +14,29 @@ import posixpath
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
-from django.http import QueryDict
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy
 
-from core import phone_codes
-from core.ratelimits import client_ip
+from core.pending_form import PendingForm
 from core.uploads import CleanFile
 
 logger = logging.getLogger(__name__)
 
-SESSION_KEY = "join_pending"
-PURPOSE = "join"  # the phone_codes purpose of the applicant's number check
 PENDING_LOGO_DIR = "pending-logos"
-NOT_KEPT = ("csrfmiddlewaretoken", "password1", "password2", "logo")
 
-
-def pending(request) -> dict:
-    return request.session.get(SESSION_KEY) or {}
-
-
-def _save(request, data: dict) -> None:
-    request.session[SESSION_KEY] = data
-    request.session.modified = True
-
-
-def typed_data(state: dict) -> QueryDict:
-    """The kept fields as a QueryDict, to bind the application form again."""
-    data = QueryDict(mutable=True)
-    for name, values in (state.get("data") or {}).items():
-        data.setlist(name, values)
-    return data
+FLOW = PendingForm(
+    session_key="join_pending",
+    purpose="join",  # the phone_codes purpose of the applicant's number check
+    lead=gettext_lazy("Your code to confirm your mobile number for the cluster membership application."),
+    not_kept=("csrfmiddlewaretoken", "password1", "password2", "logo"),
+)
+PURPOSE = FLOW.purpose
+pending = FLOW.pending
+_save = FLOW.save
+typed_data = FLOW.typed_data
+mark_verified = FLOW.mark_verified
+is_verified = FLOW.is_verified
+send_code = FLOW.send_code
 
 
 def initial(state: dict) -> dict:
@@ -103,42 +95,13 @@ def _purge_abandoned(storage, today: str) -> None:
 
 def keep_form(request, form) -> dict:
     """Keep a valid application's fields, the password's hash and its number."""
-    state = pending(request)
-    state["data"] = {name: form.data.getlist(name) for name in form.data if name not in NOT_KEPT}
+    extra = {}
     if form.cleaned_data.get("password1"):
-        state["password_hash"] = make_password(form.cleaned_data["password1"])
-    state["mobile"] = form.cleaned_data["user_mobile"]
-    _save(request, state)
-    return state
-
-
-def mark_verified(request) -> dict:
-    state = pending(request)
-    state["verified"] = state.get("mobile")
-    _save(request, state)
-    return state
-
-
-def is_verified(state: dict) -> bool:
-    return bool(state.get("mobile")) and state.get("verified") == state.get("mobile")
+        extra["password_hash"] = make_password(form.cleaned_data["password1"])
+    return FLOW.keep(request, form, mobile=form.cleaned_data["user_mobile"], **extra)
 
 
 def finish(request) -> None:
     """The application was sent: forget it (its logo now belongs to the member)."""
     _discard(pending(request).get("logo"))
-    request.session.pop(SESSION_KEY, None)
-
-
-def send_code(request, mobile: str):
-    """Send the applicant's number its code (raises phone_codes.CodeRefused)."""
-    domain = request.get_host().split(":")[0]
-    return phone_codes.code_send(
-        purpose=PURPOSE,
-        mobile=mobile,
-        client_address=client_ip(request),
-        message=lambda code: phone_codes.code_message(
-            code,
-            lead=gettext("Your code to confirm your mobile number for the cluster membership application."),
-            domain=domain,
-        ),
-    )
+    FLOW.forget(request)
