@@ -2,6 +2,7 @@
 Dates are stored Gregorian; Jalali is for people."""
 
 import datetime
+import functools
 import re
 
 import jdatetime
@@ -103,8 +104,14 @@ def format_date(value, *, numeric: bool = False) -> str:
     """«۱۵ مهر ۱۴۰۵» in fa, '7 Oct 2026' in en. numeric=True gives ۱۴۰۵/۰۷/۱۵ / 2026-10-07."""
     if value in (None, ""):
         return ""
-    value = _as_date(value)
-    if _is_persian():
+    return _date_label(_as_date(value), _is_persian(), numeric)
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_label(value: datetime.date, persian: bool, numeric: bool) -> str:
+    """format_date's text for one day (kept per process: a page lists the same few days again
+    and again, and the Jalali conversion is the costly part of rendering a date)."""
+    if persian:
         j = to_jalali(value)
         text = f"{j.year:04d}/{j.month:02d}/{j.day:02d}" if numeric else f"{j.day} {_FA_MONTHS[j.month - 1]} {j.year}"
         return digits_to_persian(text)

@@ -3,14 +3,13 @@ matched to (one query)."""
 
 from django.utils.translation import gettext as _
 
-from .models import BuyerRequest
-from .selectors import requests_for_member
+from .selectors import open_requests_for_member
 
 
 def member_dashboard_section(*, request, member):
     if member is None or not member.is_active_member:
         return None
-    items = list(requests_for_member(member).filter(status=BuyerRequest.Status.APPROVED)[:5])
+    items = open_requests_for_member(member)
     return {
         "title": _("Buyer requests for you"),
         "template": "market/_dashboard_section.html",

@@ -50,6 +50,21 @@ def requests_for_member(member):
     )
 
 
+def open_requests_for_member(member, *, limit=5) -> list:
+    """The dashboard's open requests the member was told about, soonest deadline first, each
+    with `my_offer_status` (one query: no join on offers, no DISTINCT, as `requests_for_member`
+    needs for the closed ones)."""
+    mine = Offer.objects.filter(request=OuterRef("pk"), member=member)
+    return list(
+        BuyerRequest.objects.filter(
+            Exists(Match.objects.filter(request=OuterRef("pk"), member=member)), status=R.APPROVED
+        )
+        .annotate(my_offer_status=Subquery(mine.values("status")[:1]))
+        .select_related("product")
+        .order_by("deadline", "id")[:limit]
+    )
+
+
 def request_for_member_or_404(member, pk):
     """A request the member was matched to (open or closed); anything else is a 404."""
     try:
