@@ -316,6 +316,12 @@ class PermitCase(models.Model):
         ordering = ["-updated_at", "-id"]
         verbose_name = _("permit case")
         verbose_name_plural = _("permit cases")
+        indexes = [
+            # The staff dashboard's open cases, longest without an update first.
+            models.Index(
+                fields=["updated_at", "id"], condition=Q(step__in=OPEN_STEPS), name="permit_case_open_by_update"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(step__in=NEEDS_TRACKING_CODE) | ~Q(tracking_code=""),
@@ -509,6 +515,20 @@ class Permit(models.Model):
         ordering = ["expiry_date", "id"]
         verbose_name = _("permit")
         verbose_name_plural = _("permits")
+        indexes = [
+            # The staff dashboard: the latest expired permits (walked back from today) and, by
+            # type, who holds one (health cards expired, home producers without their permit).
+            models.Index(
+                fields=["-expiry_date", "id"],
+                condition=Q(replaced_by__isnull=True),
+                name="permit_live_by_expiry_desc",
+            ),
+            models.Index(
+                fields=["permit_type", "member", "expiry_date"],
+                condition=Q(replaced_by__isnull=True),
+                name="permit_live_by_type_member",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["permit_type", "number"], name="permit_unique_number_per_type"),
             models.CheckConstraint(

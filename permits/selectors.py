@@ -66,7 +66,7 @@ def permit_state_expression(*, today=None, types=None):
     soon_q = Q(pk__in=[])
     for days, type_ids in soon.items():
         soon_q |= Q(permit_type_id__in=type_ids, expiry_date__lte=today + datetime.timedelta(days=days))
-    renewal_open = Exists(PermitCase.objects.filter(renewal_of=OuterRef("pk"), step__in=OPEN_STEPS))
+    renewal_open = renewal_open_condition()
     return Case(
         When(replaced_by__isnull=False, then=Value(PermitState.REPLACED)),
         When(revoked_condition(today=today), then=Value(PermitState.REVOKED)),
@@ -76,6 +76,23 @@ def permit_state_expression(*, today=None, types=None):
         When(soon_q, then=Value(PermitState.EXPIRING_SOON)),
         default=Value(PermitState.VALID),
         output_field=CharField(),
+    )
+
+
+def renewal_open_condition() -> Exists:
+    return Exists(PermitCase.objects.filter(renewal_of=OuterRef("pk"), step__in=OPEN_STEPS))
+
+
+def expired_condition(*, today=None) -> Q:
+    """The permits whose state (permit_state_expression) is "expired" on `today`, as plain
+    predicates: a range on the expiry date the indexes can walk (the planner cannot see through
+    the CASE)."""
+    today = _today(today)
+    return (
+        Q(replaced_by__isnull=True, expiry_date__lt=today)
+        & (Q(revoked_on__isnull=True) | Q(revoked_on__gt=today))
+        & (Q(suspended_from__isnull=True) | Q(suspended_from__gt=today) | Q(suspended_until__lt=today))
+        & ~renewal_open_condition()
     )
 
 
@@ -413,30 +430,37 @@ def staff_dashboard(*, today=None, list_limit=50) -> dict:
         .select_related("permit_type", "member", "worker")
         .order_by("expiry_date", "id")[:list_limit]
     )
+    # An expired permit is past its expiry date: the range lets the index on it find them.
     expired = list(
-        annotated.filter(state=PermitState.EXPIRED)
+        annotated.filter(expired_condition(today=today))
         .select_related("permit_type", "member", "worker")
         .order_by("-expiry_date", "id")[:list_limit]
     )
 
     card_types = [t.pk for t in types if t.code == HEALTH_CARD]
-    expired_cards = (
-        annotated.filter(permit_type_id__in=card_types, state=PermitState.EXPIRED, worker__is_active=True)
-        .values("member_id")
-        .order_by()
+    expired_cards = Permit.objects.filter(
+        expired_condition(today=today),
+        permit_type_id__in=card_types,
+        worker__is_active=True,
+        member_id=OuterRef("pk"),
     )
-    members_expired_cards = list(
-        Member.objects.filter(pk__in=expired_cards)
-        .annotate(
-            expired_cards=Count(
-                "permits",
-                filter=Q(
-                    permits__permit_type_id__in=card_types,
-                    permits__replaced_by__isnull=True,
-                    permits__expiry_date__lt=today,
-                ),
-            )
+    card_count = (
+        Permit.objects.filter(
+            member_id=OuterRef("pk"),
+            permit_type_id__in=card_types,
+            replaced_by__isnull=True,
+            expiry_date__lt=today,
         )
+        .order_by()
+        .values("member_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    # Counted only for the members listed (a sub-query PostgreSQL evaluates after the limit).
+    members_expired_cards = list(
+        Member.objects.filter(Exists(expired_cards))
+        .only("business_name")
+        .annotate(expired_cards=Subquery(card_count))
         .order_by("business_name", "id")[:list_limit]
     )
 

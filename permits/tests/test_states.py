@@ -98,3 +98,68 @@ def test_withdrawn_renewal_no_longer_counts(actors):
     )
     services.permit_case_advance(case=case, actor=actors.member_a, step="withdrawn")
     assert permit_state(old) == PermitState.EXPIRED
+
+
+def test_expired_condition_selects_exactly_the_expired_state(actors):
+    """The staff dashboard's expired lists filter with plain predicates an index can walk
+    (selectors.expired_condition); they must pick exactly the permits whose computed state is
+    "expired": past expiry, not replaced, not suspended or revoked today, no renewal open."""
+    import itertools
+
+    from django.db.models import Q
+
+    from permits.models import CaseStepKind, PermitCase
+    from permits.selectors import expired_condition, permit_state_expression
+
+    today = timezone.localdate()
+    day = datetime.timedelta(days=1)
+    numbers = itertools.count(1)
+
+    def make(expiry_in, **fields):
+        permit = factories.permit(actors.a, number=f"X-{next(numbers)}", expiry_in=expiry_in)
+        if fields:
+            if "replaced_by" not in fields:
+                fields["status_note"] = "بازدید"  # a suspension or revocation carries its reason
+            Permit.objects.filter(pk=permit.pk).update(**fields)
+        return permit
+
+    make(-5)  # expired
+    make(0)  # expires today: still valid
+    make(30)  # valid
+    make(-5, suspended_from=today - 10 * day, suspended_until=today + day)  # suspended today
+    make(-5, suspended_from=today - 10 * day, suspended_until=today - day)  # suspension over
+    make(-5, suspended_from=today + day)  # suspended from tomorrow
+    make(-5, revoked_on=today)  # revoked today
+    make(-5, revoked_on=today + day)  # revoked from tomorrow
+    replaced = make(-5)
+    Permit.objects.filter(pk=replaced.pk).update(replaced_by=make(100))
+    renewing = make(-5)
+    PermitCase.objects.create(
+        member=actors.a,
+        permit_type=renewing.permit_type,
+        renewal_of=renewing,
+        step=CaseStepKind.PREPARING,
+        step_changed_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    finished = make(-5)
+    PermitCase.objects.create(
+        member=actors.a,
+        permit_type=finished.permit_type,
+        renewal_of=finished,
+        step=CaseStepKind.ISSUED,
+        tracking_code="TR-1",
+        step_changed_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+
+    by_state = set(
+        Permit.objects.annotate(state=permit_state_expression(today=today))
+        .filter(state=PermitState.EXPIRED)
+        .values_list("pk", flat=True)
+    )
+    by_condition = set(Permit.objects.filter(Q(expired_condition(today=today))).values_list("pk", flat=True))
+    # Expired: the plain one, the suspension over, suspended or revoked only from tomorrow, the
+    # one whose renewal case is closed (issued) — not the one with a renewal still open.
+    assert len(by_state) == 5
+    assert by_condition == by_state
