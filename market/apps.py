@@ -7,8 +7,10 @@ class MarketConfig(AppConfig):
     verbose_name = _("Buyer requests")
 
     def ready(self):
-        from members.extensions import register_dashboard_section
+        from members.extensions import register_dashboard_section, register_member_eraser
 
+        from .anonymise import member_market_erase
         from .dashboard import member_dashboard_section
 
         register_dashboard_section(member_dashboard_section, models=self.get_models())
+        register_member_eraser(member_market_erase)

@@ -177,3 +177,16 @@ def test_staff_close_marks_offers_not_chosen(actors):
     offer.refresh_from_db()
     assert offer.status == OS.NOT_CHOSEN
     assert BuyerRequest.objects.get().status == R.CLOSED
+
+
+def test_anonymising_a_member_clears_its_offers_notes_and_keeps_the_offers(actors):
+    from members.anonymise import member_anonymise
+
+    factories.matching_member(actors.a, actors.member_a)
+    req, _ = factories.approved_request(actors.staff)
+    offer = factories.offer(req, actors.a, actors.member_a, note="تماس: ۰۹۱۲۰۰۰۰۰۰۱ آقای رضایی")
+    actors.a.status = Member.Status.RESIGNED
+    actors.a.save()
+    member_anonymise(member=actors.a, actor=actors.staff)
+    offer.refresh_from_db()
+    assert (offer.note, offer.quantity, offer.status) == ("", req.quantity, OS.ACTIVE)

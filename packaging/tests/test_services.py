@@ -238,3 +238,24 @@ def test_two_members_saving_at_once_are_serialised_on_the_order(seed_data):
         thread.join()
     assert errors == []
     assert services._state(order).total == 600
+
+
+def test_anonymising_a_member_deletes_its_label_artwork_and_keeps_its_line(
+    actors, private_storage, django_capture_on_commit_callbacks
+):
+    from members.anonymise import member_anonymise
+
+    order = factories.order()
+    line = factories.join(order, actors.a, actors.member_a, 120)
+    other = factories.join(order, actors.b, actors.member_b, 80)
+    factories.proof(line, actors.member_a)
+    factories.proof(other, actors.member_b)
+    assert len([p for p in private_storage.rglob("*") if p.is_file()]) == 2
+    actors.a.status = Member.Status.RESIGNED
+    actors.a.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        member_anonymise(member=actors.a, actor=actors.staff)
+    assert not LabelProof.objects.filter(line=line).exists()
+    assert LabelProof.objects.filter(line=other).count() == 1  # another member's artwork untouched
+    assert OrderLine.objects.get(pk=line.pk).quantity == 120
+    assert len([p for p in private_storage.rglob("*") if p.is_file()]) == 1
