@@ -168,6 +168,17 @@ else:
     # default); set REDIS_URL when running several.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
+# Whether every process of the portal (app servers, db_worker) reads and writes one cache: what
+# must be right at every moment may be kept in the cache between requests only then (a bump in
+# one process must reach all). The verification page (/v/<code>/) keeps its verdicts there and
+# counts scans there, only with it; without Redis (the embedded default: one cache per process)
+# it reads and writes the database on every scan.
+SHARED_CACHE = bool(REDIS_URL)
+# With the shared cache, a box code's scans wait in it and are written to the database by a
+# background task at most this many seconds after the first of them (showcase.services.
+# box_code_scan_count); 0 writes every scan at once.
+SCAN_FLUSH_SECONDS = env.int("SCAN_FLUSH_SECONDS", default=60)
+
 # Off: every cached page and fragment (dashboard, directory, permits dashboard, Q&A, showcase) is
 # rendered afresh and stored as usual, but never read back: what `make bench` measures as a
 # cache miss. Leave it on in production.

@@ -23,9 +23,11 @@ os.environ.setdefault("MEDIA_ROOT", os.path.join(_media, "public"))
 os.environ.setdefault("PRIVATE_MEDIA_ROOT", os.path.join(_media, "private"))
 
 # Parallel test workers (pytest-xdist) share one Redis database and derive the same default
-# prefix from the database URL: each keeps its caches, sessions and rate limits under its own.
+# prefix from the database URL: each keeps its caches, sessions and rate limits under its own,
+# also under a CACHE_KEY_PREFIX given to the run (another worker's bumps of the shared versions
+# would otherwise renew this one's cached pages between two requests of a test).
 _worker = os.environ.get("PYTEST_XDIST_WORKER")
 if _worker:
-    os.environ.setdefault(
-        "CACHE_KEY_PREFIX", f"portal-test-{os.environ.get('PYTEST_XDIST_TESTRUNUID', '')[:8]}-{_worker}"
+    os.environ["CACHE_KEY_PREFIX"] = "-".join(
+        [os.environ.get("CACHE_KEY_PREFIX", "portal-test"), os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8], _worker]
     )

@@ -166,6 +166,7 @@ def cached_page(request, *, member, render) -> str:
 _targets: dict[type, tuple[list[str], list[str], bool]] = {}
 _shared: set[type] = set()
 _versioned: set[type] = set()
+_m2m_tables: dict[type, str] = {}  # a versioned table's many-to-many through model → its label
 
 
 def _targets_of(model) -> tuple[list[str], list[str], bool]:
@@ -197,12 +198,20 @@ def _connect(model) -> None:
 
 def watch(models_=(), *, shared=(), versioned=()) -> None:
     """Declared by the apps in their ready(): see members.extensions.register_dashboard_section
-    and register_table_versions."""
+    and register_table_versions. A versioned table's many-to-many links (a permit's products, a
+    member's products) are part of its rows: adding or removing one renews its version too."""
     _shared.update(shared)
     _versioned.update(versioned)
     for model in (*models_, *shared, *versioned):
         _targets.pop(model, None)
         _connect(model)
+    for model in versioned:
+        for field in model._meta.local_many_to_many:
+            through = field.remote_field.through
+            _m2m_tables[through] = model._meta.label_lower
+            m2m_changed.connect(
+                _links_changed, sender=through, dispatch_uid=f"members.dashboard_cache.m2m.{through._meta.label_lower}"
+            )
 
 
 def table_version(label) -> str:
@@ -221,9 +230,11 @@ def directory_token() -> str:
     return tables_token("members.member", "catalogue.product")
 
 
-def _products_changed(sender, instance, action, **kwargs):
+def _links_changed(sender, action, **kwargs):
+    """Either side's add, remove, set or clear (`permit.products.set(...)`,
+    `product.permit_set.add(...)`): the table that declares the field is renewed."""
     if action.startswith("post_"):
-        bump_table("members.member")
+        bump_table(_m2m_tables[sender])
 
 
 def _changed(sender, instance, **kwargs):
@@ -241,7 +252,7 @@ def _changed(sender, instance, **kwargs):
 
 def connect_signals() -> None:
     """The members app's own tables (and the catalogue's products, which every dashboard and the
-    directory show)."""
+    directory show). A member's products (many-to-many) renew the members' version (`watch`)."""
 
     from .models import Member, MemberUser
 
@@ -249,9 +260,6 @@ def connect_signals() -> None:
         [get_user_model(), Member, MemberUser, Notification, *apps.get_app_config("members").get_models()],
         shared=[Product],
         versioned=[Member, Product],
-    )
-    m2m_changed.connect(
-        _products_changed, sender=Member.products.through, dispatch_uid="members.dashboard_cache.products"
     )
 
 

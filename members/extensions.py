@@ -8,7 +8,8 @@ fill them in their `AppConfig.ready()`; members itself imports none of them.
   and user's cached dashboard); `shared_models` the tables every dashboard shows (saving one
   renews them all). Writes a signal does not see (`QuerySet.update()`) bump the versions in the
   service (`members.dashboard_cache.bump_member/bump_user/bump_global`).
-- Table versions: `register_table_versions(*models)`: saving a row renews the version
+- Table versions: `register_table_versions(*models)`: saving or deleting a row, or adding or
+  removing one of its many-to-many links, renews the version
   `members.dashboard_cache.tables_token(label)` that caches built from the table are keyed by.
 - Member erasure: `register_member_eraser(eraser)`; an eraser is `eraser(member)` and removes or
   scrubs what its app keeps about a member being anonymised, inside the caller's transaction."""

@@ -4,7 +4,8 @@ page's address, the language, today's date and the version tokens of the tables 
 from (members.dashboard_cache.tables_token): saving a listing, a member or a permit renews the
 key at once, and a new day starts new entries — a lapsed member or an expired licence never
 lingers. Signed-in users and pages with a flash message are always rendered afresh. The CSRF
-token is put in per request. The verification page (/v/<code>/) is never cached."""
+token is put in per request. The verification page (/v/<code>/) has its own entries, which
+no change may outlive (showcase.verify_cache)."""
 
 import hashlib
 

@@ -3,6 +3,7 @@ valid are computed in the query from today's date (Tehran), the member's status 
 dates: a lapsed or suspended member, an expired or replaced licence disappear at once."""
 
 import datetime
+import functools
 
 from django.db.models import (
     BooleanField,
@@ -35,8 +36,10 @@ def _today(today=None) -> datetime.date:
     return today or timezone.localdate()
 
 
+@functools.lru_cache(maxsize=64)
 def month_start(day: datetime.date) -> datetime.date:
-    """The first (Gregorian) day of the Jalali month `day` is in: scans are counted by it."""
+    """The first (Gregorian) day of the Jalali month `day` is in: scans are counted by it
+    (remembered: every scan asks for today's)."""
     return jalali_month_range(*jalali_month_of(day))[0]
 
 

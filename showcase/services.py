@@ -1,8 +1,12 @@
 """Every write of the showcase: atomic, checked here (forms only parse), audited. The public
-pages' cached copies are renewed on commit (showcase.page_cache)."""
+pages' cached copies and the verification page's cached verdicts are renewed at once and again
+on commit (showcase.page_cache, showcase.verify_cache)."""
 
+import datetime
+import logging
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
@@ -11,12 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import counters
 from core.audit import audit_record, diff, snapshot
 from core.notifications import notify
+from core.tasks import enqueue_after
 from members.models import Member, MemberUser
 from members.roles import is_estates_staff
 
-from . import page_cache
+from . import page_cache, verify_cache
 from .models import (
     LABELS_PER_SHEET,
     MAX_PACKAGES,
@@ -30,6 +36,8 @@ from .models import (
     Storefront,
 )
 from .selectors import month_start
+
+logger = logging.getLogger(__name__)
 
 LISTING_FIELDS = [
     "product",
@@ -52,8 +60,12 @@ def _require_active(member: Member, actor) -> None:
         raise PermissionDenied
 
 
-def _changed() -> None:
-    transaction.on_commit(page_cache.bump, robust=True)
+def _changed(*tables: str) -> None:
+    """The showcase pages' version, and the verification page's for `tables` (whose rows this
+    service changed with `QuerySet.update()`, which sends no signal: a row's save or delete
+    renews them by itself), now and again on commit."""
+    page_cache.bump()
+    verify_cache.bump(*tables)
 
 
 # -- storefront -------------------------------------------------------------------------------------
@@ -201,7 +213,7 @@ def listing_photo_delete(*, photo: ListingPhoto, actor) -> None:
     photo.delete()
     audit_record(actor=actor, action="showcase.photo_delete", instance=listing, changes={"photo": photo.pk})
     transaction.on_commit(lambda: [default_storage.delete(name) for name in names if name])
-    _changed()
+    _changed(verify_cache.LISTINGS, verify_cache.STOREFRONTS, verify_cache.CODES)
 
 
 @transaction.atomic
@@ -316,30 +328,91 @@ def box_codes_revoke(*, codes, actor, reason: str = "") -> int:
             changes={"codes": [code.pk for code in codes if code.listing_id == listing_id and code.pk in ids]},
             note=reason,
         )
+    _changed(verify_cache.CODES)  # the next scan of a withdrawn code is red
     return count
 
 
 # -- scans ----------------------------------------------------------------------------------------------
 
 _UPSERT = (
-    "INSERT INTO showcase_scancount (code_id, month, count) VALUES (%s, %s, 1) "
-    "ON CONFLICT (code_id, month) DO UPDATE SET count = showcase_scancount.count + 1"
+    "INSERT INTO showcase_scancount (code_id, month, count) "
+    "SELECT id, %s, %s FROM showcase_boxcode WHERE id = %s "  # nothing when the code is gone
+    "ON CONFLICT (code_id, month) DO UPDATE SET count = showcase_scancount.count + EXCLUDED.count"
 )
 
 
-def box_code_scan_count(*, code_id: int, today=None) -> None:
-    """Adds one to the code's count for this Jalali month: one atomic statement (no read, no
-    race). Not audited and nothing about the scanner is kept: it is a counter, not a record.
+def _scan_counts_add(*, code_id: int, month: datetime.date, count: int) -> None:
+    """Adds `count` to the code's row for the month: one atomic statement (no read, no race).
     On PostgreSQL the commit does not wait for the disk (a crash may lose the last few counts,
-    never corrupt them): the scan page stays fast."""
-    month = month_start(today or timezone.localdate())
+    never corrupt them)."""
     if connection.vendor == "postgresql":
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            cursor.execute(_UPSERT, [code_id, month])
+            cursor.execute(_UPSERT, [month, count, code_id])
     else:
         with connection.cursor() as cursor:
-            cursor.execute(_UPSERT, [code_id, month])
+            cursor.execute(_UPSERT, [month, count, code_id])
+
+
+def scans_buffered() -> bool:
+    """Scans wait in the shared cache (core.counters) when there is one and a flush interval."""
+    return settings.SCAN_FLUSH_SECONDS > 0 and counters.available()
+
+
+def pending_scans_key(code_id: int, month: datetime.date) -> str:
+    return f"showcase:scans:{code_id}:{month.isoformat()}"
+
+
+def box_code_scan_count(*, code_id: int, today=None) -> None:
+    """Adds one to the code's count for this Jalali month. Not audited and nothing about the
+    scanner is kept: it is a counter, not a record.
+
+    Without a shared cache (the embedded default) every scan is written at once. With Redis
+    the scan is added to the code's counter for the month there (one INCRBY, no database), and
+    the first scan after a flush queues `showcase.tasks.flush_scan_counts` to write the sum
+    SCAN_FLUSH_SECONDS later (one database write per code and interval, however hot the code;
+    the writers no longer queue on the row). The sum is taken out of Redis atomically, so two
+    processes or two tasks never write a scan twice or drop one. So that a queueing that failed
+    (the database unreachable for a moment) leaves no counter waiting for ever, the flush is
+    queued again each time the counter doubles (1, 2, 4, 8 … scans waiting): a second task
+    finds less or nothing to write. The member's pages show the database's counts: at most
+    SCAN_FLUSH_SECONDS (plus the worker's delay) behind the scans."""
+    month = month_start(today or timezone.localdate())
+    if not scans_buffered():
+        _scan_counts_add(code_id=code_id, month=month, count=1)
+        return
+    waiting = counters.add(pending_scans_key(code_id, month))
+    if waiting & (waiting - 1) == 0:
+        _flush_later(code_id=code_id, month=month)
+
+
+def _flush_later(*, code_id: int, month: datetime.date) -> None:
+    from .tasks import flush_scan_counts  # the tasks module imports this one
+
+    try:
+        queued = enqueue_after(flush_scan_counts, settings.SCAN_FLUSH_SECONDS, code_id, month.isoformat())
+    except Exception:  # the scan is answered; the next doubling queues the flush again
+        logger.exception("showcase: could not queue the flush of code %s's scans", code_id)
+        return
+    if not queued:  # a backend that runs tasks at once (the tests'): written now
+        box_code_scans_flush(code_id=code_id, month=month)
+
+
+def box_code_scans_flush(*, code_id: int, month: datetime.date) -> int:
+    """Writes the code's scans waiting in the cache for the month to the database; returns how
+    many. Safe to run twice or on two workers at once: each waiting scan is taken once. If the
+    write fails the scans are put back (and the error raised)."""
+    if not counters.available():
+        return 0
+    key = pending_scans_key(code_id, month)
+    taken = counters.take(key)
+    if taken:
+        try:
+            _scan_counts_add(code_id=code_id, month=month, count=taken)
+        except Exception:
+            counters.add(key, taken)
+            raise
+    return taken
 
 
 # -- erasure -------------------------------------------------------------------------------------------
@@ -356,4 +429,4 @@ def member_showcase_erase(member) -> None:
     Storefront.objects.filter(member=member).update(is_listed=False, shop_address="", opening_hours="")
     BoxCode.objects.filter(listing__member=member, revoked_at__isnull=True).update(revoked_at=timezone.now())
     transaction.on_commit(lambda: [default_storage.delete(name) for name in names if name])
-    _changed()
+    _changed(verify_cache.LISTINGS, verify_cache.STOREFRONTS, verify_cache.CODES)

@@ -24,7 +24,7 @@ from members import services as member_services
 from members.forms import ContactForm
 from members.roles import member_of
 
-from . import page_cache, selectors, services
+from . import page_cache, selectors, services, verify_cache
 from .access import active_member_or_403
 from .forms import (
     PRICE_HELP,
@@ -144,20 +144,37 @@ def photo(request, pk, variant):
 @require_GET
 def verify(request, code):
     """Public: the page a box's QR code opens. Tiny (its own template and CSS, no JavaScript,
-    no web font), never cached, sets no cookie and stores nothing about the scanner: one read and
-    one counter for the month."""
+    no web font), never kept by browsers or proxies, sets no cookie and stores nothing about the
+    scanner: one read and one counter for the month. With the shared cache the rendered page is
+    kept there until anything it shows changes or the day ends (showcase.verify_cache): a scan
+    is then one round trip to the cache for the page and one for the counter, no database."""
     today = timezone.localdate()
-    row = selectors.box_code_for_scan(code, today=today)
-    context = {
-        "LANGUAGE_CODE": translation.get_language(),
-        "LANGUAGE_BIDI": translation.get_language_bidi(),
-        "today": today,
-    }
-    if row is None:
-        status = 404
-    else:
+    language = translation.get_language()
+    entry_key = verify_cache.key(code, today=today, language=language) if verify_cache.enabled() else None
+    entry = None
+    if entry_key is not None:
+        tokens, entry = verify_cache.read(entry_key)
+    if entry is not None:
+        code_id, html = entry
         status = 200
-        services.box_code_scan_count(code_id=row.pk, today=today)
+    else:
+        code_id, html = _verify_render(code, today=today, language=language)
+        status = 200 if code_id is not None else 404
+        if entry_key is not None and code_id is not None:
+            verify_cache.store(entry_key, code_id=code_id, html=html, tokens=tokens)
+    if code_id is not None:
+        services.box_code_scan_count(code_id=code_id, today=today)
+    response = HttpResponse(html, status=status)
+    response["Cache-Control"] = "private, no-store"  # never kept: it can turn red at any moment
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _verify_render(code, *, today, language):
+    """(the code's id or None when unknown, the page's HTML), from the database."""
+    row = selectors.box_code_for_scan(code, today=today)
+    context = {"LANGUAGE_CODE": language, "LANGUAGE_BIDI": translation.get_language_bidi(), "today": today}
+    if row is not None:
         context.update(
             code=row,
             listing=row.listing,
@@ -166,10 +183,7 @@ def verify(request, code):
             verdict=selectors.verdict(row),
         )
     # Rendered without the request: no context processor, no session, no CSRF cookie.
-    response = HttpResponse(get_template("showcase/verify.html").render(context), status=status)
-    response["Cache-Control"] = "private, no-store"  # never kept: it can turn red at any moment
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    return (row.pk if row is not None else None), get_template(verify_cache.TEMPLATE).render(context)
 
 
 # --- the member's own pages ---------------------------------------------------------------------
