@@ -22,7 +22,12 @@ it from the shared cache (Redis in production) in one round trip, and answers ex
   that load their users as ModelBackend does are served from the cache (ModelBackend and its
   subclasses that keep its `get_user`, or a backend that says so with `cached_get_user = True`);
 - the password hash stays a deferred field: the few places that read it (a password change
-  form checking the old password) load it then, with one query.
+  form checking the old password) load it then, with one query;
+- the user's group names (`core.groups`) are kept in the same entry once a page has read them
+  (`remember_groups`): a group given or taken away renews the user's token
+  (`members.roles.privileges_changed`), so they are never read with another row;
+- what nearly every page reads next (the navigation's entry, `register_prefetch`) is read in the
+  same round trip as the row.
 
 Nothing else about the request changes: `request.user` is lazy as before (a request that never
 looks at the user reads nothing), and the async `request.auser` is Django's own."""
@@ -58,7 +63,7 @@ def _secret_id(secret_key: str) -> str:
 
 
 def entry_key(user_id) -> str:
-    return f"auth:user:{user_id}:{_secret_id(settings.SECRET_KEY)}"
+    return f"auth:row:{user_id}:{_secret_id(settings.SECRET_KEY)}"
 
 
 def forget(*user_ids) -> None:
@@ -86,6 +91,37 @@ def _from_entry(model, values):
     return model.from_db(DEFAULT_DB_ALIAS, _fields(model), values)
 
 
+_prefetchers: list = []
+
+
+def register_prefetch(keys_for_user) -> None:
+    """`keys_for_user(user_id) -> list of cache keys` read in the same round trip as the user's
+    row on every signed-in request (what nearly every page reads next: the navigation's state);
+    a page reads them with `prefetched(user, keys)`."""
+    if keys_for_user not in _prefetchers:
+        _prefetchers.append(keys_for_user)
+
+
+def prefetched(user, keys) -> dict | None:
+    """What the user's load read of `keys` ({key: value}, without the missing ones), or None
+    when they were not all read with it."""
+    found = getattr(user, "_auth_prefetched", None)
+    if found is None or not all(key in found for key in keys):
+        return None
+    return {key: found[key] for key in keys if found[key] is not None}
+
+
+def remember_groups(user, names) -> None:
+    """Keep the user's group names (core.groups) in their cached row's entry, under the token the
+    row was read under: a group added or removed renews the token (members.roles), so the names
+    are never read with a later row."""
+    entry = getattr(user, "_auth_entry", None)
+    if entry is not None and entry[4] is None:
+        key, token, values, auth_hash, _names = entry
+        user._auth_entry = (key, token, values, auth_hash, frozenset(names))
+        fragment_cache.store(key, (values, auth_hash, frozenset(names)), (token,), USER_SECONDS)
+
+
 def get_user(request):
     """`django.contrib.auth.get_user(request)`, the row from the cache when it can be."""
     session = request.session
@@ -102,14 +138,21 @@ def get_user(request):
         return auth.get_user(request)
     model = get_user_model()
     key, token_key = entry_key(user_id), fragment_cache.version_key(version(user_id))
-    found = cache.get_many([token_key, key])
+    extra = [extra_key for keys_for_user in _prefetchers for extra_key in keys_for_user(user_id)]
+    found = cache.get_many([token_key, key, *extra])
     token, stored = found.get(token_key), found.get(key)
     if token is not None and stored is not None and stored[0] == (token,):
-        values, auth_hash = stored[1]
+        values, auth_hash, names = stored[1]
         if not constant_time_compare(session_hash, auth_hash):
             return auth.get_user(request)  # Django decides: fallback keys, or the session ends
         user = _from_entry(model, values)
-        return user if _MODEL_BACKEND.user_can_authenticate(user) else AnonymousUser()
+        if not _MODEL_BACKEND.user_can_authenticate(user):
+            return AnonymousUser()
+        user._auth_entry = (key, token, values, auth_hash, names)
+        user._auth_prefetched = {extra_key: found.get(extra_key) for extra_key in extra}
+        if names is not None:
+            user._group_names = names
+        return user
     if token is None:
         token = fragment_cache.tokens(version(user_id))[0]
     user = auth.get_user(request)
@@ -117,7 +160,9 @@ def get_user(request):
         # Verified against the session by Django just now: kept for the next requests under the
         # token read before the row (a change meanwhile has already outdated it).
         values = tuple(getattr(user, name) for name in _fields(model))
-        fragment_cache.store(key, (values, user.get_session_auth_hash()), (token,), USER_SECONDS)
+        auth_hash = user.get_session_auth_hash()
+        fragment_cache.store(key, (values, auth_hash, None), (token,), USER_SECONDS)
+        user._auth_entry = (key, token, values, auth_hash, None)
     return user
 
 

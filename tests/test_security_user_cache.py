@@ -50,7 +50,7 @@ def test_the_row_is_read_once_then_served_from_the_cache_without_the_password_ha
     response, reads = _get(client)
     assert response.status_code == 200 and reads == []
     assert response.wsgi_request.user.pk == user.pk and response.wsgi_request.user.full_name == "سارا کریمی"
-    tokens, (values, session_hash) = _entry(user)
+    tokens, (values, session_hash, _group_names) = _entry(user)
     user.refresh_from_db()
     assert user.password not in values and PASSWORD not in values
     assert session_hash == user.get_session_auth_hash() == client.session[HASH_SESSION_KEY]
@@ -160,3 +160,25 @@ def test_a_deleted_user_is_signed_out():
     _get(client)
     user.delete()
     assert _get(client)[0].status_code == 302
+
+
+def test_the_group_names_are_kept_with_the_row_and_renewed_with_it():
+    """The roles a page checks (core.groups) are read once under the user's token and come with
+    the row afterwards; a group added or taken away renews the token (members.roles)."""
+    user = make_user("09120001009")
+    client = _signed_in(user)
+    home = reverse("home")
+    client.get(home)  # the row is read and kept
+    client.get(home)  # the roles are read under its token and kept with it
+    assert _entry(user)[1][2] == frozenset()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(home)
+    assert response.wsgi_request.user._group_names == frozenset()
+    assert not [q for q in queries.captured_queries if "auth_group" in q["sql"]]
+    panel = Group.objects.get_or_create(name="panelist")[0]
+    user.groups.add(panel)
+    client.get(home)
+    assert _entry(user)[1][2] == frozenset({"panelist"})
+    user.groups.remove(panel)
+    client.get(home)
+    assert _entry(user)[1][2] == frozenset()
