@@ -77,7 +77,8 @@ MIDDLEWARE = [
     "core.middleware.CookieLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the signed-in user's row from the shared cache (core/auth_cache.py).
+    "core.auth_cache.AuthenticationMiddleware",
     "core.middleware.SessionTimeoutMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "members.twofactor.middleware.TwoFactorMiddleware",

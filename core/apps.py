@@ -14,8 +14,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from . import admin_display, admin_jalali, vendor_i18n
+        from . import admin_display, admin_jalali, auth_cache, vendor_i18n
 
+        auth_cache.connect_signals()
         admin_jalali.install()
         admin_display.install()
         vendor_i18n.install()

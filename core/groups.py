@@ -5,6 +5,8 @@
 from django.conf import settings
 from django.core.cache import cache
 
+from . import auth_cache
+
 GROUP_NAMES_SECONDS = 3600
 
 
@@ -35,6 +37,8 @@ def user_in_group(user, name: str) -> bool:
             if key:
                 cache.set(key, names, GROUP_NAMES_SECONDS)
         user._group_names = names
+        # Read with the user's row on the next requests (core.auth_cache).
+        auth_cache.remember_groups(user, names)
     return name in names
 
 

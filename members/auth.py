@@ -35,6 +35,10 @@ class PhoneCodeBackend(BaseBackend):
         user = get_user_model().objects.filter(mobile=mobile).first()
         return user if user is not None and user.is_active else None
 
+    # Its users load as ModelBackend's do: the signed-in user may come from the shared cache
+    # (core.auth_cache).
+    cached_get_user = True
+
     def get_user(self, user_id):
         # Sessions signed in by code load their user as password sessions do (permissions come
         # from ModelBackend, which is also configured).

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_save, pre_delete
 
+from core import auth_cache
 from core.groups import is_estates_staff, user_in_group
 
 ESTATES_STAFF = settings.ESTATES_STAFF_GROUP
@@ -59,6 +60,7 @@ def privileges_changed(*user_ids) -> None:
     ids = {user_id for user_id in user_ids if user_id}
     if ids:
         get_user_model().objects.filter(pk__in=ids).update(privilege_version=F("privilege_version") + 1)
+        auth_cache.forget(*ids)  # the signed-in users' cached rows carry the stamp
 
 
 def _group_user_ids(group_ids):

@@ -8,7 +8,6 @@ import mimetypes
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
@@ -390,6 +389,18 @@ def directory_params(request) -> dict[str, str]:
     return params
 
 
+# A member or a product saved (members.dashboard_cache's table versions) renews the directory.
+DIRECTORY_VERSIONS = (
+    dashboard_cache.table_version("members.member"),
+    dashboard_cache.table_version("catalogue.product"),
+)
+
+
+def directory_keys(language, digest) -> tuple[str, str]:
+    """The cache keys of the directory's whole page (visitors) and its body (everybody)."""
+    return f"directory:page:{language}:{digest}", f"directory:body:{language}:{digest}"
+
+
 @require_GET
 def directory(request):
     """Public: active members that chose to be listed; filter by product and county.
@@ -401,20 +412,16 @@ def directory(request):
     (`request.canonical_path`, read by the navigation)."""
     params = directory_params(request)
     request.canonical_path = request.path + (f"?{urlencode(params)}" if params else "")
-    language = translation.get_language()
-    version = f"{dashboard_cache.directory_token()}:{language}"
     digest = hashlib.sha256(repr(sorted(params.items())).encode()).hexdigest()[:32]
     whole_page = not request.user.is_authenticated and not len(messages.get_messages(request))
-    page_key = f"directory:page:{version}:{digest}"
-    reads = fragment_cache.reads_enabled()
-    if whole_page and reads:
-        html = cache.get(page_key)
-        if html is not None:
-            return HttpResponse(html.replace(dashboard_cache.CSRF_PLACEHOLDER, get_token(request)))
     # The page's body (title, filters as chosen, results) is the same for everybody, signed in
-    # or not: only the layout around it (the navigation) is the user's.
-    body_key = f"directory:body:{version}:{digest}"
-    body_html = cache.get(body_key) if reads else None
+    # or not: only the layout around it (the navigation) is the user's. Both are kept under the
+    # member and product tables' tokens, read with them in one round trip.
+    page_key, body_key = directory_keys(translation.get_language(), digest)
+    tokens, entries = fragment_cache.read(DIRECTORY_VERSIONS, [page_key, body_key] if whole_page else [body_key])
+    if page_key in entries:
+        return HttpResponse(entries[page_key].replace(dashboard_cache.CSRF_PLACEHOLDER, get_token(request)))
+    body_html = entries.get(body_key)
     if body_html is None:
         form = DirectoryFilterForm(params or None)
         filters = form.cleaned_data if form.is_valid() else {}
@@ -432,7 +439,7 @@ def directory(request):
             {"form": form, "results_html": mark_safe(results_html)},  # noqa: S308  # nosec B308 B703
             request=request,
         )
-        cache.set(body_key, body_html, DIRECTORY_CACHE_SECONDS)
+        fragment_cache.store(body_key, body_html, tokens, DIRECTORY_CACHE_SECONDS)
     # Rendered by our own template (escaped there).
     context = {"body_html": mark_safe(body_html)}  # noqa: S308  # nosec B308 B703
     if not whole_page:
@@ -440,7 +447,7 @@ def directory(request):
     html = render_to_string(
         "members/directory.html", {**context, "csrf_token": dashboard_cache.CSRF_PLACEHOLDER}, request=request
     )
-    cache.set(page_key, html, DIRECTORY_CACHE_SECONDS)
+    fragment_cache.store(page_key, html, tokens, DIRECTORY_CACHE_SECONDS)
     return HttpResponse(html.replace(dashboard_cache.CSRF_PLACEHOLDER, get_token(request)))
 
 

@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from catalogue.models import Product
-from members import dashboard_cache
+from core import fragment_cache
 from members.models import County, Member
 from members.tests.factories import active_member
+from members.views import DIRECTORY_VERSIONS
 
 pytestmark = pytest.mark.django_db
 URL = reverse("members:directory")
@@ -87,11 +88,12 @@ def test_staff_still_find_the_owner_and_licence_in_the_admin(home_producer, clie
 
 
 def _entries():
-    """The directory's cache entries for the current version of the member and product tables
-    (the local-memory cache, or Redis through django-redis)."""
-    token = dashboard_cache.directory_token()
+    """The directory's cache entries stored under the current versions of the member and product
+    tables (the local-memory cache, or Redis through django-redis)."""
+    tokens = fragment_cache.tokens(*DIRECTORY_VERSIONS)
     keys = cache._cache.keys() if hasattr(cache, "_cache") else cache.keys("directory:*")
-    return sorted(key for key in keys if "directory:" in key and token in key)
+    keys = [key[key.index("directory:") :] for key in keys if "directory:" in key]
+    return sorted(key for key in keys if (cache.get(key) or (None,))[0] == tokens)
 
 
 def test_an_extra_parameter_never_reaches_other_visitors_links_nor_makes_cache_entries(actors):

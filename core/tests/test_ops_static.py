@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 from core.staticfiles import PortalStaticFilesStorage
@@ -45,3 +46,18 @@ def test_source_map_comments_are_not_followed_but_css_urls_are():
     css_rules = dict(PortalStaticFilesStorage.patterns)["*.css"]
     assert not any("sourceMappingURL" in (rule[0] if isinstance(rule, tuple) else rule) for rule in css_rules)
     assert any("url\\(" in (rule[0] if isinstance(rule, tuple) else rule) for rule in css_rules)
+
+
+def test_hashed_urls_are_worked_out_once_per_name_and_process(tmp_path, settings):
+    settings.DEBUG = False
+    manifest = {"version": "1.1", "paths": {"css/portal.css": "css/portal.0123abcd.css"}, "hash": "x"}
+    (tmp_path / "staticfiles.json").write_text(json.dumps(manifest))
+    storage = PortalStaticFilesStorage(location=str(tmp_path), base_url="/static/")
+    assert storage.url("css/portal.css") == "/static/css/portal.0123abcd.css"
+    assert storage._urls == {"css/portal.css": "/static/css/portal.0123abcd.css"}
+    assert storage.url("css/portal.css") == "/static/css/portal.0123abcd.css"
+    with pytest.raises(ValueError):  # a file missing from the manifest is an error, every time
+        storage.url("css/missing.css")
+    assert "css/missing.css" not in storage._urls
+    settings.DEBUG = True  # development: the unhashed name, as Django gives it
+    assert storage.url("css/portal.css") == "/static/css/portal.css"
