@@ -15,6 +15,12 @@ been written yet — never more than the caller's flush interval's worth."""
 
 from django.conf import settings
 from django.core.cache import cache
+from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import RedisError
+
+# What a cache that cannot be reached raises (django-redis's wrapper, redis-py's own errors, the
+# socket's): callers that must answer without the cache catch these and use the database.
+UNAVAILABLE = (ConnectionInterrupted, RedisError, OSError)
 
 
 def available() -> bool:

@@ -226,10 +226,6 @@ def bump_table(label) -> None:
     fragment_cache.bump(table_version(label))
 
 
-def directory_token() -> str:
-    return tables_token("members.member", "catalogue.product")
-
-
 def _links_changed(sender, action, **kwargs):
     """Either side's add, remove, set or clear (`permit.products.set(...)`,
     `product.permit_set.add(...)`): the table that declares the field is renewed."""

@@ -15,6 +15,7 @@ from core.audit import audit_record, diff, snapshot
 from core.jalali import format_date
 from core.notifications import notify, notify_many, notify_staff
 from core.persian import digits_to_persian
+from members.dashboard_cache import bump_table
 from members.models import User
 from members.roles import member_of
 
@@ -383,6 +384,7 @@ def permit_issue(
     case.save(update_fields=["step", "step_changed_at", "updated_at"])
     if case.renewal_of_id:
         Permit.objects.filter(pk=case.renewal_of_id, replaced_by__isnull=True).update(replaced_by=permit)
+        bump_table("permits.permit")  # update() sends no signal: what is cached from permits is renewed
     audit_record(
         actor=actor,
         action="permits.permit_issue",

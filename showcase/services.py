@@ -213,7 +213,7 @@ def listing_photo_delete(*, photo: ListingPhoto, actor) -> None:
     photo.delete()
     audit_record(actor=actor, action="showcase.photo_delete", instance=listing, changes={"photo": photo.pk})
     transaction.on_commit(lambda: [default_storage.delete(name) for name in names if name])
-    _changed(verify_cache.LISTINGS, verify_cache.STOREFRONTS, verify_cache.CODES)
+    _changed()
 
 
 @transaction.atomic
@@ -381,7 +381,12 @@ def box_code_scan_count(*, code_id: int, today=None) -> None:
     if not scans_buffered():
         _scan_counts_add(code_id=code_id, month=month, count=1)
         return
-    waiting = counters.add(pending_scans_key(code_id, month))
+    try:
+        waiting = counters.add(pending_scans_key(code_id, month))
+    except counters.UNAVAILABLE:  # Redis unreachable: this scan goes to the database at once
+        logger.warning("showcase: the cache is unreachable; a scan of code %s is written directly", code_id)
+        _scan_counts_add(code_id=code_id, month=month, count=1)
+        return
     if waiting & (waiting - 1) == 0:
         _flush_later(code_id=code_id, month=month)
 

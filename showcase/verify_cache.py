@@ -21,14 +21,17 @@ fills the cache by guessing). Only with a cache every process shares (settings.S
 with one cache per process a bump made by another process would never reach this one."""
 
 import datetime
+import logging
 import re
 
 from django.conf import settings
 
-from core import fragment_cache
+from core import counters, fragment_cache
 from members.dashboard_cache import table_version
 
 from . import selectors
+
+logger = logging.getLogger(__name__)
 
 CODES = "showcase.boxcode"
 LISTINGS = "showcase.listing"
@@ -62,14 +65,25 @@ def key(code: str, *, today: datetime.date, language: str) -> str | None:
     return f"showcase:verify:{_release()}:{code}:{today.isoformat()}:{language}"
 
 
-def read(entry_key: str) -> tuple[tuple[str, ...], tuple[int, str] | None]:
+def read(entry_key: str) -> tuple[tuple[str, ...] | None, tuple[int, str] | None]:
     """The current tokens and the stored (code id, HTML) when it is still current: one round
-    trip."""
-    tokens, found = fragment_cache.read(VERSIONS, [entry_key])
+    trip. (None, None) when the cache cannot be reached: the page is then made from the
+    database, as without a shared cache (a box's label must answer whatever happens to Redis)."""
+    try:
+        tokens, found = fragment_cache.read(VERSIONS, [entry_key])
+    except counters.UNAVAILABLE:
+        logger.warning("showcase: the cache is unreachable; the verification page reads the database")
+        return None, None
     return tokens, found.get(entry_key)
 
 
 def store(entry_key: str, *, code_id: int, html: str, tokens) -> None:
     """Kept under the tokens read before the page was rendered: a change while it was being
-    rendered makes it outdated at once."""
-    fragment_cache.store(entry_key, (code_id, html), tokens, ENTRY_SECONDS)
+    rendered makes it outdated at once. Nothing is kept without tokens (the cache was not
+    reached)."""
+    if tokens is None:
+        return
+    try:
+        fragment_cache.store(entry_key, (code_id, html), tokens, ENTRY_SECONDS)
+    except counters.UNAVAILABLE:
+        logger.warning("showcase: the cache is unreachable; the verification page was not kept")

@@ -258,3 +258,26 @@ def test_months_wait_apart_and_a_vanished_code_is_dropped(buffered, boxed, actor
     BoxCode.objects.filter(pk=other.pk).delete()
     assert services.box_code_scans_flush(code_id=other.pk, month=month) == 1  # taken, written nowhere
     assert not ScanCount.objects.filter(code_id=other.pk).exists()
+
+
+def test_an_unreachable_cache_still_answers_from_the_database_and_counts_the_scan(boxed, client, monkeypatch):
+    """The label on a box must answer whatever happens to Redis: the page is made from the
+    database and the scan written there at once (no 500)."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from core import fragment_cache
+
+    _listing, _licence, code = boxed
+    _warm(client, code)
+    before = _scans(code)
+
+    def down(*args, **kwargs):
+        raise RedisConnectionError("Redis is down")
+
+    monkeypatch.setattr(fragment_cache, "read", down)
+    monkeypatch.setattr(fragment_cache, "store", down)
+    monkeypatch.setattr(counters, "add", down)
+    monkeypatch.setattr(services, "scans_buffered", lambda: True)  # as with Redis configured
+    state, _html, selects = _scan(client, code)
+    assert (state, selects) == ("green", 2)
+    assert _scans(code) == before + 1
