@@ -6,7 +6,8 @@ Erased: names, national and legal IDs, phone numbers, address, postal code, lice
 web pages, logo files, staff notes; the member's users (name, number, e-mail, password,
 authenticator) who belong to no other member; colleagues' invitations; contact messages;
 workers' names and national IDs and the scanned permit documents; personal values in the
-member's change requests and audit entries. Kept: kind, county, status, membership number,
+member's change requests and audit entries, and its former names wherever other records quote
+them (audit entries' labels, notifications). Kept: kind, county, status, membership number,
 products, capacity, dates, price submissions, permit cases and issued permits."""
 
 from django.contrib import admin, messages
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import fragment_cache
 from core.audit import audit_record
-from core.models import AuditEntry
+from core.models import AuditEntry, Notification
 from core.notifications import deliveries_forget
 
 from .extensions import member_erasers
@@ -70,6 +71,39 @@ def _scrub(changes):
     return changes
 
 
+def erase_audit_keys(model, object_ids, keys) -> None:
+    """Erases the values under `keys` in the audit entries of these objects (for the apps'
+    erasers: e.g. the free-text note of a member's offers)."""
+    content_type = ContentType.objects.get_for_model(model)
+    keys = set(keys)
+
+    def scrub(changes):
+        if isinstance(changes, dict):
+            return {key: (ERASED if key in keys else scrub(value)) for key, value in changes.items()}
+        return changes
+
+    entries = AuditEntry.objects.filter(content_type=content_type, object_id__in=[str(pk) for pk in object_ids])
+    for entry in entries:
+        AuditEntry.objects.filter(pk=entry.pk).update(changes=scrub(entry.changes))
+
+
+def _replace_quoted_names(names, label) -> None:
+    """The member's former names where other records quote them: audit entries' labels (the
+    label of an offer, a packaging line, a label proof names the business) and notifications'
+    subjects and bodies (a staff notice about the member's label)."""
+    from django.db.models import Q
+
+    for name in names:
+        for entry in AuditEntry.objects.filter(object_repr__contains=name).only("pk", "object_repr"):
+            AuditEntry.objects.filter(pk=entry.pk).update(object_repr=entry.object_repr.replace(name, label))
+        for note in Notification.objects.filter(Q(subject__contains=name) | Q(body__contains=name)).only(
+            "pk", "subject", "body"
+        ):
+            Notification.objects.filter(pk=note.pk).update(
+                subject=note.subject.replace(name, label), body=note.body.replace(name, label)
+            )
+
+
 def _erase_user(user):
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -101,6 +135,13 @@ def member_anonymise(*, member: Member, actor) -> Member:
     if member.status not in ANONYMISABLE:
         raise ValidationError(_("Only a resigned or rejected member can be anonymised."))
     logo_names = [field.name for field in (member.logo, member.logo_thumbnail) if field]
+    # The names other records may quote (an audit entry's label for an offer or a packaging
+    # line, a staff notification's subject): replaced by the anonymised label below.
+    quoted_names = sorted(
+        {name for name in (member.business_name, member.brand, member.owner_name) if len(name or "") >= 3},
+        key=len,
+        reverse=True,
+    )
     addresses = {member.mobile}  # e-mails and SMS sent to the people erased below
     addresses.update(Invitation.objects.filter(member=member).values_list("mobile", flat=True))
     addresses.update(ContactMessage.objects.filter(member=member).values_list("sender_mobile", flat=True))
@@ -131,6 +172,7 @@ def member_anonymise(*, member: Member, actor) -> Member:
     member_type = ContentType.objects.get_for_model(Member)
     for entry in AuditEntry.objects.filter(object_id=str(member.pk), content_type=member_type):
         AuditEntry.objects.filter(pk=entry.pk).update(changes=_scrub(entry.changes), object_repr=member.business_name)
+    _replace_quoted_names(quoted_names, member.business_name)
 
     default = storages["default"]
     transaction.on_commit(lambda: [default.delete(name) for name in logo_names])

@@ -102,7 +102,27 @@ def test_anonymising_a_resigned_member_erases_the_people_and_keeps_the_statistic
     signed_in = Client()
     signed_in.post(reverse("login"), {"username": actors.member_b.mobile, "password": PASSWORD})
     assert signed_in.get(reverse("notifications")).status_code == 200
-    personal = [b.owner_national_id, b.mobile, actors.member_b.full_name, "کوچه گل‌ها", "0013542419", "حسن کارگر"]
+    # What other apps keep of the member: an offer's free-text note to a buyer, label artwork
+    # (the staff's notice and the audit entries name the business).
+    from market.tests import factories as market_factories
+    from packaging.tests import factories as packaging_factories
+
+    market_factories.matching_member(b, actors.member_b)
+    buyer_request, _token = market_factories.approved_request(actors.staff)
+    market_factories.offer(buyer_request, b, actors.member_b, note="با آقای کریمی هماهنگ کنید")
+    line = packaging_factories.join(packaging_factories.order(), b, actors.member_b, 100)
+    artwork = packaging_factories.proof(line, actors.member_b).storage_name
+    personal = [
+        b.owner_national_id,
+        b.mobile,
+        actors.member_b.full_name,
+        b.business_name,
+        "کوچه گل‌ها",
+        "0013542419",
+        "حسن کارگر",
+        "آقای کریمی",
+        artwork,
+    ]
     assert all(value in _dump() for value in personal)
 
     with pytest.raises(ValidationError):
