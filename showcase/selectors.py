@@ -181,18 +181,22 @@ def member_storefront(member) -> Storefront | None:
     return Storefront.objects.filter(member=member).first()
 
 
-def member_listings(*, member, today=None):
-    """The member's listings with their licence state, photo and code counts and this month's
-    scans (one query whatever their number)."""
-    today = _today(today)
-    this_month = month_start(today)
+def _scans_this_month(today):
+    """A listing's scans (all its codes) in today's Jalali month, 0 when none."""
     scans = (
-        ScanCount.objects.filter(code__listing=OuterRef("pk"), month=this_month)
+        ScanCount.objects.filter(code__listing=OuterRef("pk"), month=month_start(today))
         .order_by()
         .values("code__listing")
         .annotate(total=Sum("count"))
         .values("total")
     )
+    return Coalesce(Subquery(scans[:1]), 0)
+
+
+def member_listings(*, member, today=None):
+    """The member's listings with their licence state, photo and code counts and this month's
+    scans (one query whatever their number)."""
+    today = _today(today)
     photos = ListingPhoto.objects.filter(listing=OuterRef("pk")).order_by().values("listing").annotate(n=Count("id"))
     codes = (
         BoxCode.objects.filter(listing=OuterRef("pk"), revoked_at__isnull=True)
@@ -208,7 +212,7 @@ def member_listings(*, member, today=None):
             cover_photo_id=_cover_photo(),
             photo_count=Coalesce(Subquery(photos.values("n")[:1]), 0),
             code_count=Coalesce(Subquery(codes.values("n")[:1]), 0),
-            scans_this_month=Coalesce(Subquery(scans[:1]), 0),
+            scans_this_month=_scans_this_month(today),
         )
         .order_by("-updated_at", "-id")
     )
@@ -218,18 +222,9 @@ def member_listings_brief(*, member, today=None, limit=5) -> list[dict]:
     """The dashboard's view of the member's newest listings: id, name, licence state and this
     month's scans (one query; none of the photo and code counts `member_listings` adds)."""
     today = _today(today)
-    scans = (
-        ScanCount.objects.filter(code__listing=OuterRef("pk"), month=month_start(today))
-        .order_by()
-        .values("code__listing")
-        .annotate(total=Sum("count"))
-        .values("total")
-    )
     return list(
         Listing.objects.filter(member=member)
-        .annotate(
-            licence_valid=licence_valid_expression(today=today), scans_this_month=Coalesce(Subquery(scans[:1]), 0)
-        )
+        .annotate(licence_valid=licence_valid_expression(today=today), scans_this_month=_scans_this_month(today))
         .order_by("-updated_at", "-id")
         .values("pk", "name", "licence_valid", "scans_this_month")[:limit]
     )

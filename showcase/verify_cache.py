@@ -11,8 +11,8 @@ every visitor of a code on a day, so its HTML is kept under a key made of the co
   `QuerySet.update()`s: a code withdrawn, a member's showcase erased; a row saved or deleted
   bumps its table by itself, members.extensions.register_table_versions);
 - members (status, name, brand, membership number), permits (dates, suspension, revocation,
-  replacement, and the products a licence covers: its many-to-many changes bump the table too)
-  and products, whose saves and deletes bump their tables (members.dashboard_cache).
+  replacement, and the products a licence covers: its many-to-many changes bump the table too),
+  permit types and products, whose saves and deletes bump their tables (members.dashboard_cache).
 
 A licence expiring or a suspension starting at midnight needs no bump: the date is in the key.
 Reads take the tokens and the entry in one round trip and honour PAGE_CACHE_READS (the
@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 CODES = "showcase.boxcode"
 LISTINGS = "showcase.listing"
 STOREFRONTS = "showcase.storefront"
-TABLES = (CODES, LISTINGS, STOREFRONTS, "members.member", "permits.permit", "catalogue.product")
+TABLES = (CODES, LISTINGS, STOREFRONTS, "members.member", "permits.permit", "permits.permittype", "catalogue.product")
 VERSIONS = tuple(table_version(label) for label in TABLES)
 ENTRY_SECONDS = 3600
 TEMPLATE = "showcase/verify.html"

@@ -35,3 +35,14 @@ def seed_data(django_db_setup, django_db_blocker, transactional_db):
         ("rice-cookies", "نان برنجی", "Rice cookies", 20),
     ]:
         Product.objects.get_or_create(slug=slug, defaults={"name_fa": name_fa, "name_en": name_en, "sort_order": order})
+
+
+@pytest.fixture
+def boxed(actors):
+    """A listing of member A, a licence covering its product (30 days left) and one box code."""
+    from showcase.tests import factories
+
+    listing = factories.listing(actors.a, actors.member_a)
+    licence = factories.licence(actors.a, [listing.product], number="FDO-1404-5521", expiry_in=30)
+    code = factories.batch(listing, actors.member_a).codes.order_by("id").first()
+    return listing, licence, code

@@ -24,14 +24,6 @@ from tests.test_security_sessions import assert_strict_headers
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def boxed(actors):
-    listing = factories.listing(actors.a, actors.member_a)
-    licence = factories.licence(actors.a, [listing.product], number="FDO-1404-5521", expiry_in=30)
-    code = factories.batch(listing, actors.member_a).codes.order_by("id").first()
-    return listing, licence, code
-
-
 def _state(client, code):
     response = client.get(reverse("verify", args=[code.code]))
     match = re.search(r'data-state="(green|red)"', response.content.decode())

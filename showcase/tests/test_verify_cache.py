@@ -34,14 +34,6 @@ def _shared_cache(settings):
     settings.SHARED_CACHE = True
 
 
-@pytest.fixture
-def boxed(actors):
-    listing = factories.listing(actors.a, actors.member_a)
-    licence = factories.licence(actors.a, [listing.product], number="FDO-1404-5521", expiry_in=30)
-    code = factories.batch(listing, actors.member_a).codes.order_by("id").first()
-    return listing, licence, code
-
-
 def _scan(client, code):
     """(state, the page's HTML, how many SELECTs the scan made)."""
     with CaptureQueriesContext(connection) as queries:
