@@ -21,7 +21,10 @@ What decides the menu:
   of the member, of the user's member link and of the user's notifications renews, and every
   write request of the user (marking notifications read). Entries live `NAV_STATE_SECONDS`
   (the dashboard's bound for changes no signal sees). Write requests (POST …) always read them
-  afresh.
+  afresh, and so does every request without a cache every process shares
+  (`settings.SHARED_CACHE`, i.e. REDIS_URL): with one cache per process a change made in
+  another process would not reach this one's entries. The tokens are read before the rows
+  (the member's read again after its token when the entry did not know that member).
 
 Cache round trips of a signed-in page: the user's token and the entry come with the user's row
 (`core.auth_cache.register_prefetch`); the member's token comes with the menu's HTML. With page
@@ -47,6 +50,7 @@ from core import auth_cache, fragment_cache
 from core.notifications import unread_count
 from core.templatetags.persian import num
 from members import dashboard_cache, roles
+from members.models import Member
 
 NAV_TEMPLATE = "partials/_nav.html"
 NAV_HTML_SECONDS = 3600
@@ -92,11 +96,20 @@ def _live_member_part(user) -> tuple[int | None, bool, int]:
     return (member.pk if member else None, bool(member and member.is_active_member), unread_count(user))
 
 
+def _member_active(member_id) -> bool:
+    member = Member.objects.only("status").filter(pk=member_id).first()
+    return bool(member and member.is_active_member)
+
+
 def _member_part(request, user, roles_flags: dict) -> tuple[int | None, bool, int]:
     """`_live_member_part` from the shared cache while the user's and the member's dashboard
     tokens are the ones it was worked out under. The user's token and the entry come with the
     user's row; the member's token in one more round trip, with the menu's HTML for the flags
-    the entry gives (`nav_html` then reads nothing)."""
+    the entry gives (`nav_html` then reads nothing). Only with a cache every process shares
+    (`settings.SHARED_CACHE`): with one cache per process a status change or a notification
+    read in another process would not reach this one's entries, so they are read live."""
+    if not settings.SHARED_CACHE:
+        return _live_member_part(user)
     keys = state_keys(user.pk)
     found = auth_cache.prefetched(user, keys)
     if found is None:
@@ -104,10 +117,12 @@ def _member_part(request, user, roles_flags: dict) -> tuple[int | None, bool, in
     user_token, stored = found.get(keys[0]), found.get(keys[1])
     if stored is not None and stored[0] != _stamp(user):
         stored = None
-    known_member_id, member_token = None, None
+    # The member the entry was worked out for: whose token is read before the rows on a miss
+    # (a guess, when the entry is outdated).
+    known_member_id = stored[3][0] if stored is not None else None
+    member_token = None
     if stored is not None and user_token is not None and stored[1] == user_token:
         stored_member_token, value = stored[2], stored[3]
-        known_member_id = value[0]
         if hasattr(user, "_member_cache"):  # the view has read the member: only the count is needed
             member = user._member_cache
             user._unread_count = value[2]
@@ -127,14 +142,26 @@ def _member_part(request, user, roles_flags: dict) -> tuple[int | None, bool, in
         if member_token is not None and member_token == stored_member_token:
             user._unread_count = value[2]
             return value
-    # Read afresh, under the tokens read before the rows (a change made meanwhile outdates it).
+    # Read afresh, under the tokens read before the rows (a change committed meanwhile has
+    # already outdated them): the user's, and the member's the entry knew, in one round trip.
+    names = []
     if user_token is None:
-        user_token = fragment_cache.tokens(dashboard_cache.user_version(user.pk))[0]
+        names.append(dashboard_cache.user_version(user.pk))
+    if known_member_id is not None and member_token is None:
+        names.append(dashboard_cache.member_version(known_member_id))
+    if names:
+        read = dict(zip(names, fragment_cache.tokens(*names), strict=True))
+        user_token = read.get(dashboard_cache.user_version(user.pk), user_token)
+        if known_member_id is not None:
+            member_token = read.get(dashboard_cache.member_version(known_member_id), member_token)
     value = _live_member_part(user)
     if value[0] is None:
         member_token = None
-    elif value[0] != known_member_id or member_token is None:
+    elif value[0] != known_member_id:
+        # Another member than the entry knew (or none known): its token is read only now, after
+        # its row, so its status is read again after the token.
         member_token = fragment_cache.tokens(dashboard_cache.member_version(value[0]))[0]
+        value = (value[0], _member_active(value[0]), value[2])
     cache.set(keys[1], (_stamp(user), user_token, member_token, value), NAV_STATE_SECONDS)
     return value
 

@@ -1,5 +1,11 @@
 """The signed-in user of a request, from the shared cache instead of a query on every request.
 
+Only with a cache every process shares (`settings.SHARED_CACHE`, i.e. REDIS_URL): without it
+(the embedded default, one local-memory cache per process — runserver, the db_worker, management
+commands) a password change, a deactivation or a role taken away in another process would not
+reach this process's entries, so `get_user` is then Django's own (the row read on every request)
+and nothing is kept.
+
 Django's `AuthenticationMiddleware` reads the user's row on every signed-in request (≈ 0.4–1 ms
 of ORM and database time, most of a cached page's cost). `AuthenticationMiddleware` here reads
 it from the shared cache (Redis in production) in one round trip, and answers exactly what
@@ -11,6 +17,10 @@ it from the shared cache (Redis in production) in one round trip, and answers ex
   `QuerySet.update()` of the privilege stamp). A request that read the row before such a change
   stores it under the token it read first, which is then already outdated: never read back.
   Entries live `USER_SECONDS` at most;
+- the entry holds the row's values in the order of `_fields`, and its name holds a digest of
+  those field names: a release that adds, removes or reorders a field of the user model (or the
+  other release, during a rolling deploy sharing Redis) never reads an entry made with another
+  list;
 - the entry holds every field but the password hash; what it holds instead is the session
   authentication hash (`get_session_auth_hash()`, an HMAC of the password hash with the
   secret key: what every session of the user already keeps). The session is verified against
@@ -33,6 +43,7 @@ Nothing else about the request changes: `request.user` is lazy as before (a requ
 looks at the user reads nothing), and the async `request.auser` is Django's own."""
 
 import functools
+import hashlib
 
 from django.conf import settings
 from django.contrib import auth
@@ -62,8 +73,15 @@ def _secret_id(secret_key: str) -> str:
     return salted_hmac("core.auth_cache", "entries", secret=secret_key, algorithm="sha256").hexdigest()[:12]
 
 
+@functools.cache
+def _layout_id(fields: tuple[str, ...]) -> str:
+    """Names the list of fields an entry holds, in order."""
+    return hashlib.sha256("\n".join(fields).encode()).hexdigest()[:12]
+
+
 def entry_key(user_id) -> str:
-    return f"auth:row:{user_id}:{_secret_id(settings.SECRET_KEY)}"
+    layout = _layout_id(_fields(get_user_model()))
+    return f"auth:row:{user_id}:{_secret_id(settings.SECRET_KEY)}:{layout}"
 
 
 def forget(*user_ids) -> None:
@@ -115,6 +133,8 @@ def remember_groups(user, names) -> None:
     """Keep the user's group names (core.groups) in their cached row's entry, under the token the
     row was read under: a group added or removed renews the token (members.roles), so the names
     are never read with a later row."""
+    if not settings.SHARED_CACHE:
+        return
     entry = getattr(user, "_auth_entry", None)
     if entry is not None and entry[4] is None:
         key, token, values, auth_hash, _names = entry
@@ -123,7 +143,10 @@ def remember_groups(user, names) -> None:
 
 
 def get_user(request):
-    """`django.contrib.auth.get_user(request)`, the row from the cache when it can be."""
+    """`django.contrib.auth.get_user(request)`, the row from the cache when it can be (only
+    with a shared cache)."""
+    if not settings.SHARED_CACHE:
+        return auth.get_user(request)
     session = request.session
     try:
         user_id = auth._get_user_session_key(request)

@@ -16,7 +16,10 @@ from django.utils import translation
 
 from cluster_portal import navigation
 from conftest import ROLES, make_user
+from core import fragment_cache
+from core.models import Notification
 from core.notifications import PORTAL, notify
+from members import dashboard_cache
 from members.models import Member, MemberUser
 from members.roles import PANELIST
 
@@ -24,6 +27,13 @@ pytestmark = pytest.mark.django_db
 HOME = reverse("home")
 PRICES = reverse("pricing:bands")  # a page every role may see, with the layout
 MY_PRICES, MY_DASHBOARD = f'href="{reverse("pricing:my_prices")}"', f'href="{reverse("members:dashboard")}"'
+
+
+@pytest.fixture(autouse=True)
+def _shared_cache(settings):
+    """The cached path: a cache every process shares (REDIS_URL in production; here the test
+    process's one cache)."""
+    settings.SHARED_CACHE = True
 
 
 def _menu(client, path=PRICES):
@@ -140,7 +150,52 @@ def test_a_role_given_or_taken_away_shows_on_the_next_page(actors, client_as):
 def test_the_menu_is_rendered_afresh_when_page_cache_reads_are_off(actors, client_as, settings):
     client = client_as("member_a")
     cached = _menu(client)
+    request = RequestFactory().get(PRICES)
+    request.user = actors.member_a
+    with translation.override(settings.LANGUAGE_CODE):
+        key = navigation._html_key(navigation.nav_state(request), settings.LANGUAGE_CODE)
+    cache.set(key, "<nav>poisoned</nav>", 60)
+    assert _menu(client) == "<nav>poisoned"  # the entry the page reads
     settings.PAGE_CACHE_READS = False
     fresh = _menu(client)
+    assert "poisoned" not in fresh
     pattern = r'(csrfmiddlewaretoken" value=")[^"]+'
     assert re.sub(pattern, "", fresh) == re.sub(pattern, "", cached)
+
+
+@pytest.mark.parametrize("entry", ["none", "outdated"])
+def test_a_status_change_committed_while_the_member_is_read_afresh_is_not_hidden(actors, client_as, monkeypatch, entry):
+    """The member's token is read before the row it vouches for: a suspension committed between
+    the member's read and the entry's store outdates the entry — whether the entry did not know
+    the member yet (the first page) or was outdated by something else (a notification)."""
+    client = _english(client_as("member_a"))
+    if entry == "outdated":
+        assert MY_PRICES in _menu(client) and MY_PRICES in _menu(client)  # stored, then read back
+        notify(user=actors.member_a, subject="پیام", channels=(PORTAL,))  # renews the user's token
+    live = navigation._live_member_part
+
+    def suspended_meanwhile(user):
+        value = live(user)
+        Member.objects.filter(pk=actors.a.pk).update(status=Member.Status.SUSPENDED)
+        fragment_cache.bump(dashboard_cache.member_version(actors.a.pk))  # what the save's signal does
+        return value
+
+    with monkeypatch.context() as patch:
+        patch.setattr(navigation, "_live_member_part", suspended_meanwhile)
+        client.get(PRICES)
+    menu = _menu(client)
+    assert MY_PRICES not in menu and MY_DASHBOARD in menu
+
+
+def test_without_a_shared_cache_the_member_and_unread_count_are_read_on_every_request(actors, client_as, settings):
+    """One cache per process (the embedded default): a change another process makes — here
+    writes no signal sees — shows on the next page; the menu's HTML stays cached."""
+    settings.SHARED_CACHE = False
+    client = _english(client_as("member_a"))
+    assert MY_PRICES in _menu(client) and MY_PRICES in _menu(client)
+    Member.objects.filter(pk=actors.a.pk).update(status=Member.Status.SUSPENDED)
+    Notification.objects.bulk_create([Notification(user=actors.member_a, subject=f"پیام {i}") for i in range(3)])
+    menu = _menu(client)
+    assert MY_PRICES not in menu and MY_DASHBOARD in menu
+    assert '<span class="badge text-bg-danger">3</span>' in menu
+    assert cache.get(f"nav:state:{actors.member_a.pk}") is None

@@ -27,6 +27,13 @@ URL = "/members/me/"
 FRESH_QUERIES = 23
 
 
+@pytest.fixture(autouse=True)
+def _shared_cache(settings):
+    """The cached path: a cache every process shares (REDIS_URL in production; here the test
+    process's one cache)."""
+    settings.SHARED_CACHE = True
+
+
 def _queries(client):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(URL)

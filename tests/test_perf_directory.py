@@ -6,7 +6,6 @@ reads the trigram index."""
 import re
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -107,11 +106,13 @@ def test_a_member_leaving_the_directory_disappears_at_once(actors):
     assert "حلوای آزمایشی" not in _get(Client())[1]
 
 
-def test_a_signed_in_search_reads_the_body_from_the_cache_and_only_its_own_rows(actors, client_as):
+def test_a_signed_in_search_reads_the_body_from_the_cache_and_only_its_own_rows(actors, client_as, settings):
     """The filters and results are the same for everybody: a signed-in search renders only the
     layout around them — the user, the member they act for and the unread count, all from the
     cache once read (only the session where sessions are in the database); nothing about the
-    members listed, for one or many."""
+    members listed, for one or many. (With a cache every process shares: without it the user's
+    row, member and unread count are read on every request.)"""
+    settings.SHARED_CACHE = True
     active_member(business_name="شیرینی‌پزی یکم")
     signed_in = client_as("member_a")
     signed_in.get(URL)  # the session's first request also saves it

@@ -11,12 +11,20 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.models import Notification
 from members.tests.factories import active_member
 
 pytestmark = pytest.mark.django_db
 CACHE_CALLS = ("get", "get_many", "set", "set_many", "add", "delete", "delete_many", "incr", "decr", "touch", "has_key")
 SESSIONS_IN_DB = settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
 SESSIONS_IN_CACHE = settings.SESSION_ENGINE == "django.contrib.sessions.backends.cache"
+
+
+@pytest.fixture(autouse=True)
+def _shared_cache(settings):
+    """The cached path: a cache every process shares (REDIS_URL in production; here the test
+    process's one cache)."""
+    settings.SHARED_CACHE = True
 
 
 def _cost(client, path, monkeypatch, **data):
@@ -93,7 +101,7 @@ def test_a_verified_staff_member_reads_only_the_authenticator_besides_the_page(a
         assert client.get(path).status_code == 200
     tables = " ".join(query["sql"] for query in queries.captured_queries)
     assert "otp_totp_totpdevice" in tables
-    for table in ("members_user", "auth_group", "members_memberuser", "cluster_portal_notification"):
+    for table in ("members_user", "auth_group", "members_memberuser", Notification._meta.db_table):
         assert f'"{table}"' not in tables, table
     _queries, calls, _response = _cost(client, path, monkeypatch)
     assert calls[: 1 + SESSIONS_IN_CACHE] == ["get"] * SESSIONS_IN_CACHE + ["get_many"]

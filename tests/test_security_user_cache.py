@@ -7,6 +7,7 @@ cache never holds the password hash."""
 import pytest
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -21,6 +22,13 @@ from members.roles import UNION_HEAD, privileges_changed
 pytestmark = pytest.mark.django_db
 PAGE = reverse("notifications")  # signed-in users only
 USER_TABLE = '"members_user"'
+
+
+@pytest.fixture(autouse=True)
+def _shared_cache(settings):
+    """The cached path: a cache every process shares (REDIS_URL in production; here the test
+    process's one cache)."""
+    settings.SHARED_CACHE = True
 
 
 def _get(client, path=PAGE):
@@ -182,3 +190,50 @@ def test_the_group_names_are_kept_with_the_row_and_renewed_with_it():
     user.groups.remove(panel)
     client.get(home)
     assert _entry(user)[1][2] == frozenset()
+
+
+@pytest.mark.parametrize("change", ["password", "deactivated"])
+def test_without_a_shared_cache_a_change_made_by_another_process_counts_on_the_next_request(settings, change):
+    """One local-memory cache per process (the embedded default: runserver, the db_worker,
+    management commands): nothing is kept, the row is read on every request, so a change
+    another process makes — here a direct UPDATE, no signal, no token renewed — counts at once."""
+    settings.SHARED_CACHE = False
+    user = make_user("09120001010")
+    client = _signed_in(user)
+    for _round in range(3):
+        response, reads = _get(client)
+        assert response.status_code == 200 and len(reads) == 1
+    client.get(reverse("home"))  # a page that reads the roles
+    assert _entry(user) is None
+    if change == "password":
+        type(user).objects.filter(pk=user.pk).update(password=make_password("changed-elsewhere-1405"))
+    else:
+        type(user).objects.filter(pk=user.pk).update(is_active=False)
+    assert _get(client)[0].status_code == 302
+
+
+def test_an_entry_made_with_another_list_of_fields_is_never_read(monkeypatch):
+    """A release that adds, removes or reorders a field of the user model (or the other release
+    during a rolling deploy on one Redis): the entry's name holds the list's digest, so the
+    values an earlier release kept are never given to `from_db` with this release's list."""
+    user = make_user("09120001011", "فاطمه موسوی")
+    fields = auth_cache._fields(type(user))
+    client = _signed_in(user)
+    with monkeypatch.context() as earlier_release:  # one field fewer: this release added it
+        earlier_release.setattr(auth_cache, "_fields", lambda model: fields[:1] + fields[2:])
+        old_key = auth_cache.entry_key(user.pk)
+        _get(client)
+        assert _get(client)[1] == []  # served from the cache
+        assert cache.get(old_key) is not None
+    assert auth_cache.entry_key(user.pk) != old_key
+    response, reads = _get(client)
+    assert response.status_code == 200 and len(reads) == 1  # the earlier release's entry is not read
+    served = response.wsgi_request.user
+    assert (served.full_name, served.is_staff, served.is_superuser, served.is_active) == (
+        "فاطمه موسوی",
+        False,
+        False,
+        True,
+    )
+    response, reads = _get(client)  # kept under this release's name, and read back right
+    assert reads == [] and response.wsgi_request.user.full_name == "فاطمه موسوی"
