@@ -1,5 +1,6 @@
 """On a 360 px phone: the Jalali picker (Persian digits, opens in the form's flow and never over
-the submit button, closes on Escape, on a tap outside and with its close button) and tables
+the submit button, closes on Escape, on a tap outside, when the focus moves on to another field
+and with its close button) and tables
 that scroll inside their own box with a cue."""
 
 import importlib
@@ -48,6 +49,9 @@ def test_jalali_picker_on_a_phone(page, live_server):
     assert page.locator("jdp-container").is_hidden()
     _open(page)
     page.click("jdp-container .jdp-btn-close")
+    assert page.locator("jdp-container").is_hidden()
+    _open(page)
+    page.focus("#issue input[name=issuer]")  # on to another field (the keyboard's "next"): it closes
     assert page.locator("jdp-container").is_hidden()
     _open(page)
     page.locator("jdp-container .jdp-day:not(.not-in-month)").nth(9).click()

@@ -93,6 +93,14 @@
     document.addEventListener("focusin", function (event) {
       if (isDateBox(event.target)) {
         dock(event.target);
+        return;
+      }
+      // Focus moved on to another field (the phone keyboard's "next", a tap): the picker closes
+      // now, before the next tap, so the form does not jump under the finger when it would
+      // close on that tap (it sits in the form's flow) and the tap lands where it was aimed.
+      var box = document.querySelector("jdp-container");
+      if (box && box.style.display !== "none" && !box.contains(event.target) && picker.hide) {
+        picker.hide();
       }
     });
     // A tap on a date box that still has the focus (closed with the close button) opens it again.
