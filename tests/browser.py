@@ -77,3 +77,10 @@ def login(page, mobile, password=None, *, otp_device=None, next=None):
         page.click("button[type=submit].btn-primary")
         page.wait_for_load_state()
         assert "/accounts/2fa/" not in page.url, page.url
+
+
+def date_picker_closed(page):
+    """Waits until no Jalali picker is open (it closes when the focus moves on from a date box,
+    at most 0.35 s later: see static/js/shared.js): a tap aimed at a button below it must not
+    land while the form is still moving up."""
+    page.locator("jdp-container").wait_for(state="hidden", timeout=5000)

@@ -13,7 +13,7 @@ from estate import services
 from estate.models import EstateFollower, MilestoneNotice
 from estate.tests import factories
 from permits.tests import factories as permit_factories
-from tests.browser import browser, login, page, screenshot  # noqa: F401 (fixtures)
+from tests.browser import browser, date_picker_closed, login, page, screenshot  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,6 +46,7 @@ def test_a_milestone_moves_and_each_follower_is_told_once(seed_data, actors, pag
     staff_page.fill("#id_planned_date", new_date.isoformat())
     staff_page.select_option("#id_status", "delayed")
     staff_page.fill("#id_change_note", "تأخیر در تأمین اعتبار انشعاب گاز")
+    date_picker_closed(staff_page)
     with staff_page.expect_navigation():
         staff_page.click("input[name=_save]")
     assert "/admin/estate/milestone/" in staff_page.url and "/change/" not in staff_page.url

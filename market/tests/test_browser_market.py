@@ -13,7 +13,7 @@ from conftest import give_totp_device
 from core import sms
 from core.models import Notification
 from market.models import BuyerRequest, Offer
-from tests.browser import browser, login, page, screenshot  # noqa: F401 (fixtures)
+from tests.browser import browser, date_picker_closed, login, page, screenshot  # noqa: F401 (fixtures)
 
 from . import factories
 
@@ -55,6 +55,7 @@ def test_buyer_request_to_accepted_offer(seed_data, actors, page, browser, live_
     page.fill("#id_packaging", "جعبه ۲۵۰ گرمی با نام هتل")
     _fits_phone(page)
     screenshot(page, "market-buyer-form-fa-phone")
+    date_picker_closed(page)
     with page.expect_navigation():
         page.get_by_test_id("send-request").click()
     assert page.url.endswith("/market/buy/verify/")
@@ -106,6 +107,7 @@ def test_buyer_request_to_accepted_offer(seed_data, actors, page, browser, live_
     member.fill("#id_note", "نمونه رایگان پیش از سفارش")
     _fits_phone(member)
     screenshot(member, "market-member-offer-fa-phone")
+    date_picker_closed(member)
     with member.expect_navigation():
         member.get_by_test_id("offer-form").locator("button[type=submit]").click()
     offer = Offer.objects.get()

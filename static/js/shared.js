@@ -101,6 +101,13 @@
       var box = document.querySelector("jdp-container");
       if (box && box.style.display !== "none" && !box.contains(event.target) && picker.hide) {
         picker.hide();
+        // The picker ignores hide() during its 0.3 s opening: try again once it has opened.
+        window.setTimeout(function () {
+          var active = document.activeElement;
+          if (box.style.display !== "none" && !isDateBox(active) && !box.contains(active)) {
+            picker.hide();
+          }
+        }, 350);
       }
     });
     // A tap on a date box that still has the focus (closed with the close button) opens it again.
