@@ -93,6 +93,7 @@ def _seed():
 
     from django.apps import apps
 
+    from cluster_portal.management.commands.seed_demo import DEMO_MODULES
     from members.demo import seed_accounts
 
     # A transactional test's flush removed what data migrations made: put it back.
@@ -104,21 +105,9 @@ def _seed():
     ):
         getattr(importlib.import_module(migration), function)(apps, None)
     seed_accounts(stdout=None)
-    for app in (
-        "catalogue",
-        "members",
-        "news",
-        "pricing",
-        "events",
-        "permits",
-        "showcase",
-        "programmes",
-        "estate",
-        "market",
-        "packaging",
-        "plan",
-    ):
-        importlib.import_module(f"{app}.demo").seed(stdout=None)
+    for module in DEMO_MODULES:  # in seed_demo's order (each may use what the ones before made)
+        if hasattr(module, "seed"):
+            module.seed(stdout=None)
 
 
 def _pages(role):

@@ -133,25 +133,21 @@ def test_expired_condition_selects_exactly_the_expired_state(actors):
     make(-5, revoked_on=today + day)  # revoked from tomorrow
     replaced = make(-5)
     Permit.objects.filter(pk=replaced.pk).update(replaced_by=make(100))
-    renewing = make(-5)
-    PermitCase.objects.create(
-        member=actors.a,
-        permit_type=renewing.permit_type,
-        renewal_of=renewing,
-        step=CaseStepKind.PREPARING,
-        step_changed_at=timezone.now(),
-        updated_at=timezone.now(),
-    )
-    finished = make(-5)
-    PermitCase.objects.create(
-        member=actors.a,
-        permit_type=finished.permit_type,
-        renewal_of=finished,
-        step=CaseStepKind.ISSUED,
-        tracking_code="TR-1",
-        step_changed_at=timezone.now(),
-        updated_at=timezone.now(),
-    )
+
+    def renewal(permit, step, **fields):
+        now = timezone.now()
+        PermitCase.objects.create(
+            member=actors.a,
+            permit_type=permit.permit_type,
+            renewal_of=permit,
+            step=step,
+            step_changed_at=now,
+            updated_at=now,
+            **fields,
+        )
+
+    renewal(make(-5), CaseStepKind.PREPARING)  # a renewal still open
+    renewal(make(-5), CaseStepKind.ISSUED, tracking_code="TR-1")  # a renewal closed
 
     by_state = set(
         Permit.objects.annotate(state=permit_state_expression(today=today))
