@@ -204,10 +204,10 @@ def test_member_dashboard_section(actors, rf, django_assert_num_queries):
     factories.permit(actors.a, "business_licence", number="LATER", issue_days_ago=400, expiry_in=61)
     request = rf.get("/members/me/")
     request.user = actors.member_a
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):  # the permits with their type, worker and open renewal
         section = member_dashboard_section(request=request, member=actors.a)
     assert (section["template"], section["order"]) == ("permits/_dashboard_section.html", 30)
-    assert [p.number for p in section["context"]["expiring"]] == ["SOON"]
+    assert [(p.number, p.state) for p in section["context"]["expiring"]] == [("SOON", "expiring_soon")]
     assert member_dashboard_section(request=request, member=actors.applicant_member) is None
 
 

@@ -100,16 +100,13 @@ def test_withdrawn_renewal_no_longer_counts(actors):
     assert permit_state(old) == PermitState.EXPIRED
 
 
-def test_expired_condition_selects_exactly_the_expired_state(actors):
-    """The staff dashboard's expired lists filter with plain predicates an index can walk
-    (selectors.expired_condition); they must pick exactly the permits whose computed state is
-    "expired": past expiry, not replaced, not suspended or revoked today, no renewal open."""
+def _permits_in_every_state(actors):
+    """Permits of member A around today in every state the rules tell apart: expired, expiring
+    today, valid, suspended (today, over, from tomorrow), revoked (today, from tomorrow),
+    replaced, a renewal still open, a renewal closed, no expiry date."""
     import itertools
 
-    from django.db.models import Q
-
     from permits.models import CaseStepKind, PermitCase
-    from permits.selectors import expired_condition, permit_state_expression
 
     today = timezone.localdate()
     day = datetime.timedelta(days=1)
@@ -118,7 +115,7 @@ def test_expired_condition_selects_exactly_the_expired_state(actors):
     def make(expiry_in, **fields):
         permit = factories.permit(actors.a, number=f"X-{next(numbers)}", expiry_in=expiry_in)
         if fields:
-            if "replaced_by" not in fields:
+            if "replaced_by" not in fields and "expiry_date" not in fields:
                 fields["status_note"] = "بازدید"  # a suspension or revocation carries its reason
             Permit.objects.filter(pk=permit.pk).update(**fields)
         return permit
@@ -126,6 +123,8 @@ def test_expired_condition_selects_exactly_the_expired_state(actors):
     make(-5)  # expired
     make(0)  # expires today: still valid
     make(30)  # valid
+    make(5)  # expiring soon
+    make(5, expiry_date=None)  # no expiry date
     make(-5, suspended_from=today - 10 * day, suspended_until=today + day)  # suspended today
     make(-5, suspended_from=today - 10 * day, suspended_until=today - day)  # suspension over
     make(-5, suspended_from=today + day)  # suspended from tomorrow
@@ -148,7 +147,18 @@ def test_expired_condition_selects_exactly_the_expired_state(actors):
 
     renewal(make(-5), CaseStepKind.PREPARING)  # a renewal still open
     renewal(make(-5), CaseStepKind.ISSUED, tracking_code="TR-1")  # a renewal closed
+    return today
 
+
+def test_expired_condition_selects_exactly_the_expired_state(actors):
+    """The staff dashboard's expired lists filter with plain predicates an index can walk
+    (selectors.expired_condition); they must pick exactly the permits whose computed state is
+    "expired": past expiry, not replaced, not suspended or revoked today, no renewal open."""
+    from django.db.models import Q
+
+    from permits.selectors import expired_condition, permit_state_expression
+
+    today = _permits_in_every_state(actors)
     by_state = set(
         Permit.objects.annotate(state=permit_state_expression(today=today))
         .filter(state=PermitState.EXPIRED)
@@ -159,3 +169,25 @@ def test_expired_condition_selects_exactly_the_expired_state(actors):
     # one whose renewal case is closed (issued) — not the one with a renewal still open.
     assert len(by_state) == 5
     assert by_condition == by_state
+
+
+def test_a_loaded_permits_state_is_the_computed_state(actors):
+    """The member dashboard works the state out from the loaded rows
+    (selectors.loaded_permit_state); it must be the state the database computes, for every
+    state, today and on other days."""
+    from permits.selectors import loaded_permit_state, permit_state_expression, renewal_open_condition
+
+    today = _permits_in_every_state(actors)
+    states_today = set()
+    for day in (today, today + datetime.timedelta(days=1), today - datetime.timedelta(days=6)):
+        rows = (
+            Permit.objects.select_related("permit_type")
+            .annotate(state=permit_state_expression(today=day), renewal_open=renewal_open_condition())
+            .order_by("pk")
+        )
+        computed = [(p.pk, p.state) for p in rows]
+        loaded = [(p.pk, loaded_permit_state(p, renewal_open=p.renewal_open, today=day)) for p in rows]
+        assert loaded == computed
+        if day == today:
+            states_today = {state for _pk, state in computed}
+    assert states_today == set(PermitState.values)  # every state was compared
