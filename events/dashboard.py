@@ -17,12 +17,15 @@ def member_dashboard_section(*, request, member) -> dict | None:
             event__status=Event.Status.PUBLISHED,
         )
         .select_related("event")
+        # Only what the section shows: a wide row costs more to build than to read.
+        .only("status", "offer_expires_at", "event__title", "event__starts_at")
         .order_by("event__starts_at")[:5]
     )
     questions = list(
         Question.objects.filter(asker=user)
         .exclude(status=Question.Status.WITHDRAWN)
         .select_related("commitment")
+        .only("event_id", "text", "status", "commitment__status")
         .order_by("-created_at", "-id")[:5]
     )
     return {

@@ -199,19 +199,34 @@ def test_commitment_created_from_a_question(actors, client_as):
 
 
 def test_dashboard_section_has_constant_queries(actors):
+    """Two queries whatever the numbers, the template's rendering included (the rows carry only
+    the columns the section shows: a column it shows but did not read would cost a query per
+    row)."""
+    from django.template.loader import render_to_string
+
     request = RequestFactory().get("/members/me/")
     request.user = actors.member_a
     counts = []
     for n in (1, 4):
         event = make_event(title=f"رویداد {n}")
-        make_registration(event, actors.member_a)
+        make_registration(
+            event,
+            actors.member_a,
+            status=Registration.Status.OFFERED,
+            offer_expires_at=timezone.now() + datetime.timedelta(days=1),
+        )
         for i in range(n):
-            make_question(event, actors.member_a, text=f"پرسش {i}")
+            question = make_question(event, actors.member_a, text=f"پرسش {i}")
+        question.commitment = make_commitment(event, actors.staff)
+        question.save(update_fields=["commitment"])
         with CaptureQueriesContext(connection) as ctx:
             section = member_dashboard_section(request=request, member=actors.a)
+            html = render_to_string(section["template"], section["context"], request=request)
         counts.append(len(ctx.captured_queries))
     assert counts == [2, 2]
     assert (len(section["context"]["registrations"]), len(section["context"]["questions"])) == (2, 5)
+    assert html.count('data-testid="dashboard-offer"') == 2 and html.count("رویداد 4") == 1
+    assert html.count(f'href="{reverse("events:commitment_detail", args=[question.commitment_id])}"') == 1
 
 
 def test_send_event_reminders_command_twice(actors):
