@@ -1,9 +1,9 @@
 """The estate section of the member dashboard: the member's registered interest and its rank
-in the published ranking (a fixed number of queries)."""
+in the published ranking (one query)."""
 
 from django.utils.translation import gettext as _
 
-from .selectors import member_rank, member_registration
+from .selectors import member_dashboard_estate
 
 
 def member_dashboard_section(*, request, member):
@@ -12,6 +12,6 @@ def member_dashboard_section(*, request, member):
     return {
         "title": _("The sweets estate"),
         "template": "estate/_dashboard_section.html",
-        "context": {"registration": member_registration(member, products=False), "my_rank": member_rank(member=member)},
+        "context": member_dashboard_estate(member=member),
         "order": 45,
     }

@@ -1,7 +1,14 @@
 """Reads of the estate app. Milestones and the published ranking are public; the ranking shows
 ranks and points, never who holds them (a member sees its own row marked; staff see names)."""
 
+import functools
+import json
+from decimal import Decimal
+
+from django.db import connection
 from django.db.models import Count, Subquery, Sum
+
+from members.models import Member
 
 from .models import (
     Allocation,
@@ -12,6 +19,7 @@ from .models import (
     MilestoneChange,
     Ranking,
     RankingEntry,
+    Readiness,
 )
 
 
@@ -81,8 +89,66 @@ def member_rank(*, member, ranking=None):
     if entry is None:
         return None
     entry.ranking = ranking
-    entry.labelled_points = [
-        {"label": CriterionKind(kind).label, "weight": weight, "points": entry.points.get(kind)}
-        for kind, weight in ranking.criteria
-    ]
+    entry.labelled_points = _labelled_points(ranking.criteria, entry.points)
     return entry
+
+
+def _labelled_points(criteria, points) -> list[dict]:
+    return [
+        {"label": CriterionKind(kind).label, "weight": weight, "points": points.get(kind)} for kind, weight in criteria
+    ]
+
+
+@functools.cache
+def _dashboard_sql() -> str:
+    """One statement: the member's registration, and its entry in the newest published ranking
+    of a published allocation with how many are ranked there (what `member_registration` and
+    `member_rank` read)."""
+    member, registration, ranking, allocation, entry = (
+        model._meta.db_table for model in (Member, DemandRegistration, Ranking, Allocation, RankingEntry)
+    )
+    return f"""
+        SELECT d.status, d.plot_size_m2, d.readiness, e.rank, e.total, e.points, r.criteria,
+            CASE WHEN e.id IS NOT NULL THEN (SELECT COUNT(*) FROM {entry} c WHERE c.ranking_id = r.id) END
+        FROM {member} m
+        LEFT JOIN {registration} d ON d.member_id = m.id
+        LEFT JOIN (
+            SELECT k.id, k.criteria FROM {ranking} k JOIN {allocation} a ON a.id = k.allocation_id
+            WHERE k.published_at IS NOT NULL AND a.status = %s
+            ORDER BY k.published_at DESC, k.id DESC LIMIT 1
+        ) r ON 1 = 1
+        LEFT JOIN {entry} e ON e.ranking_id = r.id AND e.member_id = m.id
+        WHERE m.id = %s
+    """  # noqa: S608 (table names from the models, values are parameters)
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def member_dashboard_estate(*, member) -> dict:
+    """For the member dashboard: `registration` (status, plot size, readiness label) or None,
+    and `my_rank` (rank, of, total, labelled_points: the values `member_rank` gives) or None.
+    One query, no model instances."""
+    with connection.cursor() as cursor:
+        cursor.execute(_dashboard_sql(), [Allocation.Status.PUBLISHED, member.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return {"registration": None, "my_rank": None}
+    status, plot_size_m2, readiness, rank, total, points, criteria, of = row
+    registration = None
+    if status is not None:
+        registration = {
+            "status": status,
+            "plot_size_m2": plot_size_m2,
+            "readiness_label": Readiness(readiness).label,
+        }
+    my_rank = None
+    if rank is not None:
+        my_rank = {
+            "rank": rank,
+            "of": of,
+            "total": total if isinstance(total, Decimal) else Decimal(str(total)).quantize(Decimal("0.01")),
+            "labelled_points": _labelled_points(_json(criteria), _json(points)),
+        }
+    return {"registration": registration, "my_rank": my_rank}

@@ -1,16 +1,21 @@
 """Reads of the packaging app, scoped to the user: a member sees the open orders and those it
 has a line in; estates staff see every order. Another member's line or proof is a 404."""
 
+import functools
+from dataclasses import dataclass
+
+from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from members.roles import is_estates_staff, member_of
 from permits.selectors import product_licences
 
 from .models import JointOrder, LabelProof, OrderLine, PriceTier
-from .tiers import state_of
+from .tiers import state_of, tier_state
 
 
 def _total():
@@ -61,6 +66,66 @@ def orders_for_member(*, member):
         order.state = state_of(order)
         order.my_cost_rial = order.state.cost_rial(order.my_quantity) if order.my_quantity else None
     return orders
+
+
+@functools.cache
+def _dashboard_sql() -> str:
+    """One statement: the open orders and those the member has a line in, newest first; for the
+    member's own, its boxes, the order's running total, the newest label's status and one row
+    per price tier (the same reads as `orders_for_member`, only the columns the dashboard
+    shows, and none of other members' lines)."""
+    order, line, proof, tier = (model._meta.db_table for model in (JointOrder, OrderLine, LabelProof, PriceTier))
+    return f"""
+        SELECT o.id, o.title, o.status, o.minimum_total, mine.quantity,
+            CASE WHEN mine.id IS NOT NULL THEN (SELECT SUM(l.quantity) FROM {line} l WHERE l.order_id = o.id) END,
+            (SELECT p.status FROM {proof} p WHERE p.line_id = mine.id ORDER BY p.uploaded_at DESC LIMIT 1),
+            t.min_quantity, t.unit_price_rial
+        FROM {order} o
+        LEFT JOIN {line} mine ON mine.order_id = o.id AND mine.member_id = %s
+        LEFT JOIN {tier} t ON t.order_id = o.id AND mine.id IS NOT NULL
+        WHERE o.status = %s OR mine.id IS NOT NULL
+        ORDER BY o.created_at DESC, o.id DESC, t.min_quantity
+    """  # noqa: S608 (table names from the models, values are parameters)
+
+
+@dataclass(frozen=True)
+class _Tier:
+    min_quantity: int
+    unit_price_rial: int
+
+
+def member_dashboard_orders(*, member) -> dict:
+    """For the member dashboard: `mine`, the orders the member has a line in (newest first) as
+    dicts with `url`, `title`, `status`, `status_label`, `my_quantity`, `my_cost_rial` and
+    `my_proof_status` (the values `orders_for_member` gives), and `open_to_join`, how many open
+    orders it has not joined. One query, no model instances."""
+    with connection.cursor() as cursor:
+        cursor.execute(_dashboard_sql(), [member.pk, JointOrder.Status.OPEN])
+        rows = cursor.fetchall()
+    mine, tiers, open_to_join = {}, {}, set()
+    for order_id, title, status, minimum_total, quantity, total, proof_status, min_quantity, price in rows:
+        if not quantity:
+            if status == JointOrder.Status.OPEN:
+                open_to_join.add(order_id)
+            continue
+        if order_id not in mine:
+            mine[order_id] = {
+                "url": reverse("packaging:detail", args=[order_id]),
+                "title": title,
+                "status": status,
+                "status_label": JointOrder.Status(status).label,
+                "my_quantity": quantity,
+                "my_proof_status": proof_status,
+                "total": total or 0,
+                "minimum_total": minimum_total,
+            }
+            tiers[order_id] = []
+        if min_quantity is not None:
+            tiers[order_id].append(_Tier(min_quantity, price))
+    for order_id, order in mine.items():
+        state = tier_state(tiers[order_id], total=order.pop("total"), minimum_total=order.pop("minimum_total"))
+        order["my_cost_rial"] = state.cost_rial(order["my_quantity"])
+    return {"mine": list(mine.values()), "open_to_join": len(open_to_join)}
 
 
 def orders_for_staff():

@@ -19,11 +19,14 @@ What each rule reads (all live data, never another member's):
 Every rule also needs an active membership."""
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -81,6 +84,8 @@ class MemberFacts:
     today: datetime.date
     permits: list[PermitFact] = field(default_factory=list)
     rounds: list[tuple[str, bool]] = field(default_factory=list)  # (label, reported), newest first
+    # The count alone, when the rounds themselves were not read (`member_facts_brief`).
+    rounds_reported: int | None = None
 
     @property
     def is_active(self) -> bool:
@@ -115,7 +120,16 @@ class MemberFacts:
 
     @property
     def reported_rounds(self) -> int:
+        if self.rounds_reported is not None:
+            return self.rounds_reported
         return sum(1 for _label, reported in self.rounds if reported)
+
+
+def _active_since(first_active, member: Member) -> datetime.date | None:
+    """The day membership began: the first time the member became active, else (recorded
+    active from the start) the day it was created."""
+    since = first_active or member.created_at
+    return timezone.localtime(since).date() if since else None
 
 
 def member_facts(member: Member, *, today: datetime.date | None = None) -> MemberFacts:
@@ -127,8 +141,7 @@ def member_facts(member: Member, *, today: datetime.date | None = None) -> Membe
         .values_list("created_at", flat=True)
         .first()
     )
-    since = first_active or member.created_at
-    active_since = timezone.localtime(since).date() if since else None
+    active_since = _active_since(first_active, member)
     renewal_open = Exists(PermitCase.objects.filter(renewal_of=OuterRef("pk"), step__in=OPEN_STEPS))
     permits = [
         PermitFact(
@@ -166,6 +179,90 @@ def member_facts(member: Member, *, today: datetime.date | None = None) -> Membe
         today=today,
         permits=permits,
         rounds=rounds,
+    )
+
+
+FACT_RULES = (RuleKind.MEMBERSHIP_MONTHS, RuleKind.HEALTH_LICENCE, RuleKind.PRICE_REPORTS, RuleKind.NO_OVERDUE)
+
+
+@functools.cache
+def _facts_sql() -> str:
+    """The reads of `member_facts` in one statement, one row per permit of the business (or one
+    row with none): the first time the member became active, how many of the last 6 finished
+    rounds it reported in, and each permit's type, expiry and whether a renewal case is open."""
+    member, change, price_round, submission, permit, case = (
+        model._meta.db_table for model in (Member, MemberStatusChange, PriceRound, PriceSubmission, Permit, PermitCase)
+    )
+    steps = ", ".join(["%s"] * len(OPEN_STEPS))
+    return f"""
+        SELECT
+            (SELECT MIN(s.created_at) FROM {change} s WHERE s.member_id = %s AND s.to_status = %s),
+            (SELECT COUNT(*) FROM (
+                SELECT r.id FROM {price_round} r WHERE r.status IN (%s, %s)
+                ORDER BY r.year DESC, r.month DESC LIMIT {ROUNDS_LOOKED_AT}
+            ) last_rounds WHERE EXISTS (
+                SELECT 1 FROM {submission} x
+                WHERE x.price_round_id = last_rounds.id AND x.member_id = %s AND x.is_current AND x.status <> %s
+            )),
+            p.permit_type_id, p.expiry_date,
+            EXISTS (SELECT 1 FROM {case} k WHERE k.renewal_of_id = p.id AND k.step IN ({steps}))
+        FROM {member} m
+        LEFT JOIN {permit} p ON p.member_id = m.id AND p.worker_id IS NULL AND p.replaced_by_id IS NULL
+        WHERE m.id = %s
+    """  # noqa: S608 (table names from the models, values are parameters)
+
+
+def _as_datetime(value):
+    if isinstance(value, str):  # SQLite answers an aggregate as text (UTC)
+        value = timezone.make_aware(parse_datetime(value), datetime.UTC)
+    return value
+
+
+def member_facts_brief(member: Member, *, today: datetime.date | None = None, read=True) -> MemberFacts:
+    """The facts `rule_passes` reads, as `member_facts` finds them, in one query: the permits
+    without their names and numbers and the rounds as a count (`rounds_reported`). For
+    `qualifies` only: the pages' reasons need `member_facts`. With `read=False` no query: only
+    the member's own kind, county and status (enough for rules in none of FACT_RULES)."""
+    today = today or timezone.localdate()
+    if not read:
+        return MemberFacts(
+            member_id=member.pk,
+            kind=member.kind,
+            county=member.county,
+            status=member.status,
+            active_since=None,
+            today=today,
+            rounds_reported=0,
+        )
+    params = [
+        member.pk,
+        Member.Status.ACTIVE,
+        PriceRound.Status.CLOSED,
+        PriceRound.Status.PUBLISHED,
+        member.pk,
+        PriceSubmission.Status.REJECTED,
+        *OPEN_STEPS,
+        member.pk,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_facts_sql(), params)
+        rows = cursor.fetchall()
+    first_active, reported = (_as_datetime(rows[0][0]), rows[0][1]) if rows else (None, 0)
+    return MemberFacts(
+        member_id=member.pk,
+        kind=member.kind,
+        county=member.county,
+        status=member.status,
+        active_since=_active_since(first_active, member),
+        today=today,
+        permits=[
+            PermitFact(
+                type_id=type_id, name_fa="", name_en="", number="", expiry_date=expiry, renewal_open=bool(renewal)
+            )
+            for _first, _reported, type_id, expiry, renewal in rows
+            if type_id is not None
+        ],
+        rounds_reported=reported,
     )
 
 
@@ -225,13 +322,43 @@ def _county_names(codes) -> str:
     return _list([str(County(code).label) for code in codes if code in County.values])
 
 
+def rule_passes(kind, facts: MemberFacts, *, number=None, member_kind="", counties=(), type_ids=()) -> bool:
+    """Whether the member meets one rule (the pages' `evaluate` and the dashboard's count both
+    decide by this): `number`, `member_kind`, `counties` as on the rule, `type_ids` its licence
+    types' ids."""
+    if kind == RuleKind.MEMBERSHIP_MONTHS:
+        return facts.membership_months >= number
+    if kind == RuleKind.HEALTH_LICENCE:
+        return bool(facts.valid_permits(type_ids))
+    if kind == RuleKind.PRICE_REPORTS:
+        return facts.reported_rounds >= number
+    if kind == RuleKind.MEMBER_KIND:
+        return facts.kind == member_kind
+    if kind == RuleKind.COUNTY:
+        return facts.county in counties
+    return not facts.overdue_permits
+
+
+def qualifies(rules, facts: MemberFacts) -> bool:
+    """`evaluate(rules, facts).qualifies` without the labels and reasons: `rules` as
+    (kind, number, member_kind, counties, type_ids) tuples."""
+    return facts.is_active and all(
+        rule_passes(kind, facts, number=number, member_kind=member_kind, counties=counties, type_ids=type_ids)
+        for kind, number, member_kind, counties, type_ids in rules
+    )
+
+
 def _check(rule, facts: MemberFacts) -> RuleResult:
     label = rule_label(rule)
     kind = rule.kind
+    type_ids = {t.pk for t in rule.permit_types.all()} if kind == RuleKind.HEALTH_LICENCE else ()
+    passed = rule_passes(
+        kind, facts, number=rule.number, member_kind=rule.member_kind, counties=rule.counties, type_ids=type_ids
+    )
+    if passed:
+        return RuleResult(kind, label, True)
     if kind == RuleKind.MEMBERSHIP_MONTHS:
         have = facts.membership_months
-        if have >= rule.number:
-            return RuleResult(kind, label, True)
         from_date = add_months(facts.active_since, rule.number) if facts.active_since else None
         return RuleResult(
             kind,
@@ -245,9 +372,6 @@ def _check(rule, facts: MemberFacts) -> RuleResult:
             else "",
         )
     if kind == RuleKind.HEALTH_LICENCE:
-        type_ids = {t.pk for t in rule.permit_types.all()}
-        if facts.valid_permits(type_ids):
-            return RuleResult(kind, label, True)
         expired = facts.expired_permits(type_ids)
         if expired:
             reason = _("Your %(type)s (number %(number)s) expired on %(date)s.") % {
@@ -266,8 +390,6 @@ def _check(rule, facts: MemberFacts) -> RuleResult:
         )
     if kind == RuleKind.PRICE_REPORTS:
         have, total = facts.reported_rounds, len(facts.rounds)
-        if have >= rule.number:
-            return RuleResult(kind, label, True)
         return RuleResult(
             kind,
             label,
@@ -281,8 +403,6 @@ def _check(rule, facts: MemberFacts) -> RuleResult:
             fix_label=_("My prices"),
         )
     if kind == RuleKind.MEMBER_KIND:
-        if facts.kind == rule.member_kind:
-            return RuleResult(kind, label, True)
         return RuleResult(
             kind,
             label,
@@ -291,8 +411,6 @@ def _check(rule, facts: MemberFacts) -> RuleResult:
             % {"kind": Member.Kind(rule.member_kind).label, "yours": Member.Kind(facts.kind).label},
         )
     if kind == RuleKind.COUNTY:
-        if facts.county in rule.counties:
-            return RuleResult(kind, label, True)
         return RuleResult(
             kind,
             label,
@@ -304,8 +422,6 @@ def _check(rule, facts: MemberFacts) -> RuleResult:
             fix_label=_("Edit profile"),
         )
     overdue = facts.overdue_permits
-    if not overdue:
-        return RuleResult(kind, label, True)
     return RuleResult(
         kind,
         label,

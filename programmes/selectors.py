@@ -2,17 +2,21 @@
 documents; estates staff see everything. Published results are counts, never names."""
 
 import datetime
+import functools
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from members.models import County, Member
 from members.roles import is_estates_staff, member_of
 
-from .eligibility import evaluate, member_facts
+from .eligibility import FACT_RULES, evaluate, member_facts, member_facts_brief, qualifies
 from .models import Application, ApplicationDocument, ApplicationStatusChange, Call, EligibilityRule
 from .scoring import with_total_scores
 
@@ -45,6 +49,77 @@ def calls_for_member(*, member, today=None, documents=True) -> list[Call]:
         call.eligibility = evaluate(list(call.rules.all()), facts)
         call.application = mine.get(call.pk)
     return calls
+
+
+@functools.cache
+def _dashboard_calls_sql() -> str:
+    """The open calls, soonest deadline first, one row per rule and licence type, with the
+    member's application that is not withdrawn (at most one per call)."""
+    call, rule, application = (model._meta.db_table for model in (Call, EligibilityRule, Application))
+    types = EligibilityRule.permit_types.field
+    link, rule_column, type_column = types.m2m_db_table(), types.m2m_column_name(), types.m2m_reverse_name()
+    return f"""
+        SELECT c.id, c.title, c.deadline, r.id, r.kind, r.number, r.member_kind, r.counties, t.{type_column},
+            a.id, a.status
+        FROM {call} c
+        LEFT JOIN {rule} r ON r.call_id = c.id
+        LEFT JOIN {link} t ON t.{rule_column} = r.id
+        LEFT JOIN {application} a ON a.call_id = c.id AND a.member_id = %s AND a.status <> %s
+        WHERE c.status = %s AND c.deadline >= %s
+        ORDER BY c.deadline, c.id, r.id
+    """  # noqa: S608 (table and column names from the models, values are parameters)
+
+
+def dashboard_calls(*, member, today=None, limit=5) -> dict:
+    """For the member dashboard, as `calls_for_member` decides them: `qualifying`, up to `limit`
+    open calls the member qualifies for and has not applied to (`url`, `title`, `deadline`);
+    `not_qualifying`, how many others it has not applied to; `applied`, up to `limit` calls it
+    applied to (`url` of the application, `title`, `status`, `status_label`). Two queries (one
+    when no open call has a rule on the member's history, permits or price reports)."""
+    today = today or timezone.localdate()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _dashboard_calls_sql(),
+            [member.pk, A.WITHDRAWN, Call.Status.PUBLISHED, connection.ops.adapt_datefield_value(today)],
+        )
+        rows = cursor.fetchall()
+    calls, rules = {}, {}
+    for call_id, title, deadline, rule_id, kind, number, member_kind, counties, type_id, app_id, status in rows:
+        if call_id not in calls:
+            calls[call_id] = {"title": title, "deadline": deadline, "application": app_id, "status": status}
+            rules[call_id] = {}
+        if rule_id is not None:
+            if rule_id not in rules[call_id]:
+                counties = json.loads(counties) if isinstance(counties, str) else counties
+                rules[call_id][rule_id] = (kind, number, member_kind, counties, set())
+            if type_id is not None:
+                rules[call_id][rule_id][4].add(type_id)
+    needs_facts = any(rule[0] in FACT_RULES for by_id in rules.values() for rule in by_id.values())
+    facts = member_facts_brief(member, today=today, read=needs_facts)
+    qualifying, applied, not_qualifying = [], [], 0
+    for call_id, call in calls.items():
+        if call["application"]:
+            if len(applied) < limit:
+                applied.append(
+                    {
+                        "url": reverse("programmes:application", args=[call["application"]]),
+                        "title": call["title"],
+                        "status": call["status"],
+                        "status_label": A(call["status"]).label,
+                    }
+                )
+        elif qualifies(rules[call_id].values(), facts):
+            if len(qualifying) < limit:
+                qualifying.append(
+                    {
+                        "url": reverse("programmes:detail", args=[call_id]),
+                        "title": call["title"],
+                        "deadline": call["deadline"],
+                    }
+                )
+        else:
+            not_qualifying += 1
+    return {"qualifying": qualifying, "not_qualifying": not_qualifying, "applied": applied}
 
 
 def calls_qualifying(*, member, today=None, limit=5) -> list[Call]:

@@ -14,7 +14,8 @@ from django.utils import translation
 from catalogue.models import Product
 from core.models import AuditEntry, Notification
 from estate import ranking as ranking_rules
-from estate import services
+from estate import selectors, services
+from estate.dashboard import member_dashboard_section
 from estate.models import DemandRegistration, EstateFollower, Milestone, MilestoneNotice, Readiness
 from estate.tests import factories
 from members.models import Member
@@ -219,3 +220,69 @@ def test_dashboard_shows_the_members_interest_and_rank(actors, client_as):
     section = page[page.index('data-testid="estate-section"') :]
     assert "Your estate interest: 400 m²" in section
     assert "Your rank: 2 of 2" in section
+
+
+def _dashboard(member):
+    return member_dashboard_section(request=None, member=member)["context"]
+
+
+def _from_the_estate_page(member):
+    """What the estate page's selectors say, in the dashboard's terms."""
+    registration = selectors.member_registration(member, products=False)
+    entry = selectors.member_rank(member=member)
+    return {
+        "registration": registration
+        and {
+            "status": registration.status,
+            "plot_size_m2": registration.plot_size_m2,
+            "readiness_label": registration.get_readiness_display(),
+        },
+        "my_rank": entry
+        and {"rank": entry.rank, "of": entry.of, "total": entry.total, "labelled_points": entry.labelled_points},
+    }
+
+
+def test_the_dashboard_section_is_one_query_and_says_what_the_estate_page_says(actors, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert _dashboard(actors.a) == {"registration": None, "my_rank": None}
+    allocation = _setup_ranking(actors)
+    first = services.ranking_compute(allocation=allocation, actor=actors.staff)
+    with django_assert_num_queries(1):
+        assert _dashboard(actors.a)["my_rank"] is None  # computed, not published yet
+    services.ranking_publish(ranking=first, actor=actors.staff)
+    services.demand_withdraw(member=actors.b, actor=actors.member_b)
+    # A newer ranking of an allocation that is still a draft is not the one shown.
+    draft = factories.allocation(publish=False)
+    with django_assert_num_queries(1):
+        context = _dashboard(actors.a)
+    assert context == _from_the_estate_page(actors.a)
+    assert context["my_rank"]["rank"] == 1 and context["my_rank"]["of"] == 2
+    assert str(context["my_rank"]["total"]) == "45.67"
+    assert [(str(p["label"]), p["weight"], p["points"]) for p in context["my_rank"]["labelled_points"]] == [
+        ("Membership age (months, up to 60)", 20, "0.00"),
+        ("Valid manufacturing health licence", 25, "25.00"),
+        ("Workers (up to 20)", 20, "4.00"),
+        ("Investment readiness", 25, "16.67"),
+    ]
+    assert _dashboard(actors.b) == _from_the_estate_page(actors.b)  # withdrawn, still ranked
+    assert _dashboard(actors.b)["registration"]["status"] == "withdrawn"
+    # A newer published ranking with more members ranked: the member's new row and count.
+    for index in range(3):
+        member = Member.objects.create(
+            kind="guild",
+            business_name=f"کارگاه {index}",
+            owner_name="مالک",
+            owner_national_id=f"9{index:09d}",
+            mobile=f"0915{index:07d}",
+            county="qazvin",
+            status=Member.Status.ACTIVE,
+        )
+        factories.registration(member, workers=20, readiness=Readiness.NOW, days_ago=20 + index)
+    services.ranking_publish(
+        ranking=services.ranking_compute(allocation=allocation, actor=actors.staff), actor=actors.staff
+    )
+    assert draft.status == "draft"
+    with django_assert_num_queries(1):
+        context = _dashboard(actors.a)
+    assert context == _from_the_estate_page(actors.a)
+    assert context["my_rank"]["of"] == 4  # B withdrew: the three new members and A

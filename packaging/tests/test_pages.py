@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from conftest import make_member, make_user
 from core.models import AuditEntry, Notification
-from packaging import services
+from packaging import selectors, services
+from packaging.dashboard import member_dashboard_section
 from packaging.models import JointOrder, LabelProof, OrderLine, PriceTier
 
 from . import factories
@@ -317,3 +318,62 @@ def test_a_closed_orders_cancel_reason_is_saved_in_the_admin(actors, client_as):
     staff.post(changelist, {"action": "cancel", "_selected_action": [order.pk]})
     order.refresh_from_db()
     assert (order.status, order.cancel_reason) == (S.CANCELLED, "چاپخانه تعطیل شد")
+
+
+def _dashboard(member):
+    return member_dashboard_section(request=None, member=member)
+
+
+def _from_the_order_list(member):
+    """What the list page's selector says, in the dashboard's terms."""
+    orders = selectors.orders_for_member(member=member)
+    mine = [
+        {
+            "url": o.get_absolute_url(),
+            "title": o.title,
+            "status": o.status,
+            "status_label": o.get_status_display(),
+            "my_quantity": o.my_quantity,
+            "my_proof_status": o.my_proof_status,
+            "my_cost_rial": o.my_cost_rial,
+        }
+        for o in orders
+        if o.my_quantity
+    ]
+    return {"mine": mine, "open_to_join": sum(1 for o in orders if o.status == S.OPEN and not o.my_quantity)}
+
+
+def test_the_dashboard_section_is_one_query_for_one_order_or_many_and_says_what_the_list_says(
+    actors, django_assert_num_queries
+):
+    first = factories.order(title="اول")
+    factories.join(first, actors.a, actors.member_a, 120)
+    with django_assert_num_queries(1):
+        section = _dashboard(actors.a)
+    assert section["context"] == _from_the_order_list(actors.a)
+    assert section["context"]["mine"][0]["my_cost_rial"] == 120 * 950_000  # below the first tier: its price
+    assert section["context"]["open_to_join"] == 0
+    # More orders, other members' lines, tiers reached, labels, closed and untiered orders.
+    second = factories.order(title="دوم")
+    line = factories.join(second, actors.a, actors.member_a, 200)
+    for member, user in _members(3):
+        factories.join(second, member, user, 150)
+        factories.join(first, member, user, 10)
+    proof = factories.proof(line, actors.member_a)
+    services.proof_review(proof=proof, actor=actors.staff, items={}, accept=False, reason="تاریخ ندارد")
+    factories.order(title="سوم، باز")
+    factories.order(title="چهارم، بی‌پله", tiers=())
+    factories.order(title="پنجم، بسته", status=S.CLOSED)
+    closed_mine = factories.order(title="ششم", minimum_total=30)
+    factories.join(closed_mine, actors.a, actors.member_a, 30)
+    services.order_close(order=closed_mine, actor=actors.staff)
+    factories.join(factories.order(title="هفتم"), actors.b, actors.member_b, 40)
+    with django_assert_num_queries(1):
+        section = _dashboard(actors.a)
+    context = section["context"]
+    assert context == _from_the_order_list(actors.a)
+    assert [o["title"] for o in context["mine"]] == ["ششم", "دوم", "اول"]
+    assert [o["my_proof_status"] for o in context["mine"]] == [None, "returned", None]
+    assert context["mine"][1]["my_cost_rial"] == 200 * 800_000  # 650 boxes in all: the 600 tier
+    assert context["open_to_join"] == 3  # the third, the untiered fourth and B's seventh
+    assert _dashboard(actors.b)["context"] == _from_the_order_list(actors.b)

@@ -10,7 +10,7 @@ from members.models import County, Member, MemberStatusChange
 from permits.models import CaseStepKind, PermitCase
 from permits.tests import factories as permit_factories
 from pricing.models import PriceRound, PriceSubmission
-from programmes.eligibility import evaluate, member_facts, months_between
+from programmes.eligibility import evaluate, member_facts, member_facts_brief, months_between, qualifies
 from programmes.models import RuleKind
 from programmes.tests import factories
 
@@ -24,7 +24,23 @@ def english():
 
 
 def _check(call, member, today=None):
-    return evaluate(list(call.rules.all()), member_facts(member, today=today))
+    """The pages' evaluation, and the dashboard's (member_facts_brief + qualifies) must agree."""
+    facts = member_facts(member, today=today)
+    result = evaluate(list(call.rules.all()), facts)
+    brief = member_facts_brief(member, today=today)
+    assert (brief.active_since, brief.reported_rounds, brief.membership_months) == (
+        facts.active_since,
+        facts.reported_rounds,
+        facts.membership_months,
+    )
+    assert sorted((p.type_id, p.expiry_date, p.renewal_open) for p in brief.permits) == sorted(
+        (p.type_id, p.expiry_date, p.renewal_open) for p in facts.permits
+    )
+    rules = [
+        (r.kind, r.number, r.member_kind, r.counties, {t.pk for t in r.permit_types.all()}) for r in call.rules.all()
+    ]
+    assert qualifies(rules, brief) is result.qualifies
+    return result
 
 
 def test_months_between_counts_whole_months():
@@ -138,3 +154,16 @@ def test_member_facts_cost_three_queries_whatever_the_data(actors, django_assert
     factories.price_round(1404, 1)
     with django_assert_num_queries(3):
         member_facts(actors.a)
+
+
+def test_member_facts_brief_cost_one_query_whatever_the_data(actors, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert member_facts_brief(actors.a).permits == []
+    for index in range(3):
+        permit_factories.permit(actors.a, "manufacturing_licence", number=f"M-{index}", expiry_in=50 - 40 * index)
+        factories.price_round(1404, index + 1)
+    MemberStatusChange.objects.create(member=actors.a, from_status="applied", to_status="active")
+    with django_assert_num_queries(1):
+        assert len(member_facts_brief(actors.a).permits) == 3
+    with django_assert_num_queries(0):
+        member_facts_brief(actors.a, read=False)

@@ -10,10 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from catalogue.models import Product
 from conftest import login_verified
 from members.models import County, Member
 from permits.tests import factories as permit_factories
 from programmes import selectors, services
+from programmes.dashboard import member_dashboard_section
 from programmes.models import Application, ApplicationStatusChange, Call, RuleKind
 from programmes.tests import factories
 
@@ -139,3 +141,77 @@ def test_publish_checks_the_call(actors):
     with translation.override("en"), pytest.raises(ValidationError) as error:
         services.call_publish(call=draft, actor=actors.staff)
     assert error.value.messages == ["The licence rule names no licence type.", "The score sheet has no criteria."]
+
+
+def _from_the_list(member):
+    """What the list page's selector decides, in the dashboard's terms."""
+    calls = selectors.calls_for_member(member=member, documents=False)
+    return {
+        "qualifying": [
+            {"url": c.get_absolute_url(), "title": c.title, "deadline": c.deadline}
+            for c in calls
+            if c.eligibility.qualifies and not c.application
+        ][:5],
+        "not_qualifying": sum(1 for c in calls if not c.eligibility.qualifies and not c.application),
+        "applied": [
+            {
+                "url": c.application.get_absolute_url(),
+                "title": c.title,
+                "status": c.application.status,
+                "status_label": c.application.get_status_display(),
+            }
+            for c in calls
+            if c.application
+        ][:5],
+    }
+
+
+def test_dashboard_section_costs_two_queries_for_one_call_or_many_and_decides_as_the_list(
+    actors, django_assert_num_queries
+):
+    def section(member):
+        return member_dashboard_section(request=None, member=member)["context"]
+
+    with django_assert_num_queries(1):  # no open call: nothing about the member to read
+        assert section(actors.a) == {"qualifying": [], "not_qualifying": 0, "applied": []}
+    for_all = factories.call(title="برای همه")
+    factories.call(title="فقط تاکستان", rules=[(RuleKind.COUNTY, {"counties": [County.TAKESTAN]})])
+    with django_assert_num_queries(1):  # rules on the member's own row only
+        context = section(actors.a)
+    assert context == _from_the_list(actors.a)
+    first = factories.call(title="فراخوان اول", rules=RULES, deadline_in=3)
+    with django_assert_num_queries(2):
+        context = section(actors.a)
+    assert context == _from_the_list(actors.a)
+    assert [c["title"] for c in context["qualifying"]] == ["برای همه"] and context["not_qualifying"] == 2
+    # The member qualifies for the calls with every rule once it holds a licence and reported prices.
+    permit_factories.permit(actors.a, "manufacturing_licence", expiry_in=30)
+    permit_factories.permit(actors.a, "business_licence", expiry_in=-5)  # expired, renewal not opened
+    factories.report(actors.a, factories.price_round(1404, 1), product=Product.objects.first())
+    assert section(actors.a)["not_qualifying"] == 2  # the expired business licence: overdue
+    permit_factories.permit(actors.a, "business_licence", expiry_in=100)  # another valid one of the type
+    calls = _calls(7)
+    services.application_submit(
+        call=first, member=actors.a, actor=actors.member_a, documents=factories.documents_for(first)
+    )
+    application = services.application_submit(
+        call=calls[0], member=actors.a, actor=actors.member_a, documents=factories.documents_for(calls[0])
+    )
+    services.application_decide(application=application, actor=None, decision=A.REJECTED, reason="ظرفیت")
+    factories.apply(for_all, actors.b, actors.member_b)  # another member's application
+    factories.call(title="پیش‌نویس", status=Call.Status.DRAFT)
+    factories.call(title="گذشته", deadline_in=-1)
+    with django_assert_num_queries(2):
+        context = section(actors.a)
+    assert context == _from_the_list(actors.a)
+    assert len(context["qualifying"]) == 5 and context["not_qualifying"] == 1  # Takestan only
+    assert [(c["title"], c["status"]) for c in context["applied"]] == [
+        ("فراخوان اول", "submitted"),
+        ("فراخوان 0", "rejected"),
+    ]
+    # Another member: home-based, so the guild calls are out; nothing about A leaks in.
+    with django_assert_num_queries(2):
+        context_b = section(actors.b)
+    assert context_b == _from_the_list(actors.b)
+    assert [c["title"] for c in context_b["applied"]] == ["برای همه"]
+    assert (context_b["qualifying"], context_b["not_qualifying"]) == ([], 9)
