@@ -15,6 +15,13 @@ class Unit(models.TextChoices):
     PIECE = "piece", _("piece")
 
 
+def product_name(name_fa: str, name_en: str) -> str:
+    """A product's name in the active language (English when it has one and English is on)."""
+    if (get_language() or "fa").startswith("en") and name_en:
+        return name_en
+    return name_fa
+
+
 class Product(models.Model):
     """A product in the cluster's catalogue (Qazvin's sweets; staff add more)."""
 
@@ -72,9 +79,7 @@ class Product(models.Model):
 
     @property
     def name(self) -> str:
-        if (get_language() or "fa").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name_fa
+        return product_name(self.name_fa, self.name_en)
 
     def rounded(self, rial) -> int | None:
         """A figure as it may be shown to readers who do not see individual prices: rounded

@@ -1,11 +1,13 @@
 """Reads of the events app, scoped to who asks."""
 
 import datetime
+import functools
 import re
 
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -348,4 +350,86 @@ def qa_poll_access(*, user_id: int, event_id: int) -> dict | None:
         "panelist": bool(row[7]),
         "event_status": row[8],
         "event_created": _as_datetime(row[9]),
+    }
+
+
+# -- the member dashboard's section ---------------------------------------------------------------
+
+DASHBOARD_REGISTRATIONS = (Registration.Status.REGISTERED, Registration.Status.OFFERED, Registration.Status.WAITING)
+
+
+@functools.cache
+def _dashboard_registrations_sql() -> str:
+    """The user's registrations (registered, offered a place, waiting) for published events not
+    yet over, soonest first."""
+    registration, event = (model._meta.db_table for model in (Registration, Event))
+    statuses = ", ".join(["%s"] * len(DASHBOARD_REGISTRATIONS))
+    return f"""
+        SELECT e.id, e.title, e.starts_at, r.status, r.offer_expires_at
+        FROM {registration} r
+        JOIN {event} e ON e.id = r.event_id
+        WHERE r.user_id = %s AND r.status IN ({statuses}) AND e.ends_at >= %s AND e.status = %s
+        ORDER BY e.starts_at
+        LIMIT %s
+    """  # noqa: S608 (table names from the models, values are parameters)
+
+
+@functools.cache
+def _dashboard_questions_sql() -> str:
+    """The user's questions not withdrawn, newest first, with their commitment's status."""
+    question, commitment = (model._meta.db_table for model in (Question, Commitment))
+    return f"""
+        SELECT q.event_id, q.text, q.status, q.commitment_id, c.status
+        FROM {question} q
+        LEFT JOIN {commitment} c ON c.id = q.commitment_id
+        WHERE q.asker_id = %s AND q.status <> %s
+        ORDER BY q.created_at DESC, q.id DESC
+        LIMIT %s
+    """  # noqa: S608 (table names from the models, values are parameters)
+
+
+def member_dashboard_events(*, user, now=None, limit=5) -> dict:
+    """For the member dashboard: `registrations`, the user's next registrations (`url`,
+    `title`, `starts_at` of the event; `status`, `status_label`, `offer_expires_at`), and
+    `questions`, their newest questions (`url` of the event's Q&A, `text`, `status`,
+    `status_label`, `commitment_url` and `commitment_status_label` when a commitment came of
+    it). Two queries, no model instances."""
+    now = now or timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _dashboard_registrations_sql(),
+            [
+                user.pk,
+                *DASHBOARD_REGISTRATIONS,
+                connection.ops.adapt_datetimefield_value(now),
+                Event.Status.PUBLISHED,
+                limit,
+            ],
+        )
+        registrations = cursor.fetchall()
+        cursor.execute(_dashboard_questions_sql(), [user.pk, Question.Status.WITHDRAWN, limit])
+        questions = cursor.fetchall()
+    return {
+        "registrations": [
+            {
+                "url": reverse("events:detail", args=[event_id]),
+                "title": title,
+                "starts_at": _as_datetime(starts_at),
+                "status": status,
+                "status_label": Registration.Status(status).label,
+                "offer_expires_at": _as_datetime(offer_expires_at),
+            }
+            for event_id, title, starts_at, status, offer_expires_at in registrations
+        ],
+        "questions": [
+            {
+                "url": reverse("events:qa", args=[event_id]),
+                "text": text,
+                "status": status,
+                "status_label": Question.Status(status).label,
+                "commitment_url": commitment_id and reverse("events:commitment_detail", args=[commitment_id]),
+                "commitment_status_label": commitment_status and Commitment.Status(commitment_status).label,
+            }
+            for event_id, text, status, commitment_id, commitment_status in questions
+        ],
     }

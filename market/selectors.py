@@ -1,10 +1,14 @@
 """Reads of the market, scoped to who asks: a member sees only the requests they were matched
 to; a buyer only their own request (by its private link)."""
 
+import functools
+
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
+from django.urls import reverse
 
-from catalogue.models import Unit
+from catalogue.models import Product, Unit, product_name
 from showcase.selectors import members_listing_product
 
 from .models import BuyerRequest, Match, Offer, token_digest
@@ -63,6 +67,43 @@ def open_requests_for_member(member, *, limit=5) -> list:
         .select_related("product")
         .order_by("deadline", "id")[:limit]
     )
+
+
+@functools.cache
+def _dashboard_sql() -> str:
+    """One statement: `open_requests_for_member`'s rows with only the columns the dashboard
+    shows (the product's names instead of the product)."""
+    request, product, match, offer = (model._meta.db_table for model in (BuyerRequest, Product, Match, Offer))
+    return f"""
+        SELECT r.id, p.name_fa, p.name_en, r.quantity, r.unit, r.deadline,
+            (SELECT o.status FROM {offer} o WHERE o.request_id = r.id AND o.member_id = %s LIMIT 1)
+        FROM {request} r
+        JOIN {product} p ON p.id = r.product_id
+        WHERE r.status = %s AND EXISTS (SELECT 1 FROM {match} m WHERE m.request_id = r.id AND m.member_id = %s)
+        ORDER BY r.deadline, r.id
+        LIMIT %s
+    """  # noqa: S608 (table names from the models, values are parameters)
+
+
+def member_dashboard_requests(member, *, limit=5) -> list[dict]:
+    """For the member dashboard: the open requests the member was told about, soonest deadline
+    first, as dicts with `url`, `product` (its name), `quantity`, `unit_label`, `deadline` and
+    `my_offer_status` (the values `open_requests_for_member` gives). One query, no model
+    instances."""
+    with connection.cursor() as cursor:
+        cursor.execute(_dashboard_sql(), [member.pk, R.APPROVED, member.pk, limit])
+        rows = cursor.fetchall()
+    return [
+        {
+            "url": reverse("market:request_detail", kwargs={"pk": pk}),
+            "product": product_name(name_fa, name_en),
+            "quantity": quantity,
+            "unit_label": Unit(unit).label,
+            "deadline": deadline,
+            "my_offer_status": offer_status,
+        }
+        for pk, name_fa, name_en, quantity, unit, deadline, offer_status in rows
+    ]
 
 
 def request_for_member_or_404(member, pk):

@@ -54,6 +54,20 @@ class HolderKind(models.TextChoices):
     PERSON = "person", _("Person")
 
 
+def expiring_soon_days(reminder_offsets) -> int:
+    """How many days before its expiry a permit of a type with these reminder offsets is
+    "expiring soon": the first reminder's, 30 when the type sends none."""
+    return reminder_offsets[0] if reminder_offsets else 30
+
+
+def permit_type_name(name_fa: str, name_en: str) -> str:
+    """A permit type's name in the active language (Persian unless another is on and the type
+    has an English name)."""
+    if (get_language() or "fa").startswith("fa") or not name_en:
+        return name_fa
+    return name_en
+
+
 class PermitType(models.Model):
     """A kind of permit (seeded by a migration; estates staff edit them in the admin)."""
 
@@ -99,9 +113,7 @@ class PermitType(models.Model):
 
     @property
     def name(self) -> str:
-        if (get_language() or "fa").startswith("fa") or not self.name_en:
-            return self.name_fa
-        return self.name_en
+        return permit_type_name(self.name_fa, self.name_en)
 
     @property
     def validity_text(self) -> str:
@@ -114,7 +126,7 @@ class PermitType(models.Model):
 
     @property
     def expiring_soon_days(self) -> int:
-        return self.reminder_offsets[0] if self.reminder_offsets else 30
+        return expiring_soon_days(self.reminder_offsets)
 
     @property
     def held_by_worker(self) -> bool:

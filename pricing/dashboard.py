@@ -1,24 +1,16 @@
-"""The "my prices" section of the member dashboard (/members/me/): two queries."""
+"""The "my prices" section of the member dashboard (/members/me/): one query."""
 
-from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from .models import PriceSubmission
-from .selectors import open_round
+from .selectors import member_dashboard_prices
 
 
 def member_dashboard_section(*, request, member) -> dict | None:
     if member is None or not member.is_active_member:
         return None
-    current_round = open_round()
-    counts = {"total": 0, "needs_info": 0}
-    if current_round:
-        counts = PriceSubmission.objects.filter(member=member, price_round=current_round, is_current=True).aggregate(
-            total=Count("id"), needs_info=Count("id", filter=Q(status=PriceSubmission.Status.NEEDS_INFO))
-        )
     return {
         "title": _("My prices"),
         "template": "pricing/_dashboard_section.html",
-        "context": {"open_round": current_round, "counts": counts},
+        "context": member_dashboard_prices(member=member),
         "order": 20,
     }

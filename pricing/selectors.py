@@ -1,13 +1,16 @@
 """Reads, scoped to who asks. A member only ever reads its own prices; aggregates come from
 statistics.round_statistics or the stored PriceCellStat rows."""
 
+import functools
 import operator
 from dataclasses import dataclass, field
 from functools import reduce
 
+from django.db import connection
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
 
 from catalogue.models import Product
+from core.jalali import jalali_month_label
 
 from .models import COST_FIELDS, COST_LINES, Channel, PriceCellStat, PriceRound, PriceSubmission
 from .statistics import INCLUDED_STATUSES, round_statistics
@@ -19,6 +22,39 @@ HISTORY_ROUNDS = 12
 
 def open_round():
     return PriceRound.objects.filter(status=PriceRound.Status.OPEN).first()
+
+
+@functools.cache
+def _dashboard_sql() -> str:
+    """One statement: the open round (at most one, the newest first as `open_round` orders
+    them) with how many current prices the member has in it and how many of those need an
+    explanation."""
+    price_round, submission = (model._meta.db_table for model in (PriceRound, PriceSubmission))
+    return f"""
+        SELECT r.year, r.month, r.closes_on, COUNT(s.id), COUNT(CASE WHEN s.status = %s THEN 1 END)
+        FROM {price_round} r
+        LEFT JOIN {submission} s ON s.price_round_id = r.id AND s.member_id = %s AND s.is_current
+        WHERE r.status = %s
+        GROUP BY r.id, r.year, r.month, r.closes_on
+        ORDER BY r.year DESC, r.month DESC
+        LIMIT 1
+    """  # noqa: S608 (table names from the models, values are parameters)
+
+
+def member_dashboard_prices(*, member) -> dict:
+    """For the member dashboard: `open_round`, the open round's `label` and `closes_on` (None
+    when no round is open), and `counts`, the member's current prices in it (`total`,
+    `needs_info`). One query, no model instances."""
+    with connection.cursor() as cursor:
+        cursor.execute(_dashboard_sql(), [PriceSubmission.Status.NEEDS_INFO, member.pk, PriceRound.Status.OPEN])
+        row = cursor.fetchone()
+    if row is None:
+        return {"open_round": None, "counts": {"total": 0, "needs_info": 0}}
+    year, month, closes_on, total, needs_info = row
+    return {
+        "open_round": {"label": jalali_month_label(year, month), "closes_on": closes_on},
+        "counts": {"total": total, "needs_info": needs_info},
+    }
 
 
 def previous_round(price_round):

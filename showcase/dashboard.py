@@ -3,7 +3,7 @@ licence state and this month's scans (one query)."""
 
 from django.utils.translation import gettext as _
 
-from .selectors import member_listings_brief
+from .selectors import member_dashboard_listings
 
 
 def member_dashboard_section(*, request, member):
@@ -12,6 +12,6 @@ def member_dashboard_section(*, request, member):
     return {
         "title": _("My products in the showcase"),
         "template": "showcase/_dashboard_section.html",
-        "context": {"listings": member_listings_brief(member=member)},
+        "context": {"listings": member_dashboard_listings(member=member)},
         "order": 40,
     }

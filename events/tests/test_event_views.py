@@ -229,6 +229,129 @@ def test_dashboard_section_has_constant_queries(actors):
     assert html.count(f'href="{reverse("events:commitment_detail", args=[question.commitment_id])}"') == 1
 
 
+def _from_the_orm(user):
+    """The section's content as the ORM reads it (what it read before), in its terms."""
+    registrations = (
+        Registration.objects.filter(
+            user=user,
+            status__in=(Registration.Status.REGISTERED, Registration.Status.OFFERED, Registration.Status.WAITING),
+            event__ends_at__gte=timezone.now(),
+            event__status=Event.Status.PUBLISHED,
+        )
+        .select_related("event")
+        .order_by("event__starts_at")[:5]
+    )
+    questions = (
+        Question.objects.filter(asker=user)
+        .exclude(status=Question.Status.WITHDRAWN)
+        .select_related("commitment")
+        .order_by("-created_at", "-id")[:5]
+    )
+    return {
+        "registrations": [
+            {
+                "url": r.event.get_absolute_url(),
+                "title": r.event.title,
+                "starts_at": r.event.starts_at,
+                "status": r.status,
+                "status_label": r.get_status_display(),
+                "offer_expires_at": r.offer_expires_at,
+            }
+            for r in registrations
+        ],
+        "questions": [
+            {
+                "url": reverse("events:qa", args=[q.event_id]),
+                "text": q.text,
+                "status": q.status,
+                "status_label": q.get_status_display(),
+                "commitment_url": q.commitment and q.commitment.get_absolute_url(),
+                "commitment_status_label": q.commitment and q.commitment.get_status_display(),
+            }
+            for q in questions
+        ],
+    }
+
+
+def _labels_as_text(context):
+    return {
+        name: [
+            {key: str(value) if key.endswith("label") and value else value for key, value in row.items()}
+            for row in rows
+        ]
+        for name, rows in context.items()
+    }
+
+
+def test_dashboard_section_says_what_the_orm_reads(actors, django_assert_num_queries):
+    """Two statements written by hand; their rows must be the ORM's: registered, offered and
+    waiting places at published events not yet over (not cancelled, expired, a draft, a
+    cancelled event, one that is over), soonest first, five at most; questions not withdrawn,
+    newest first, five at most, with their commitment's status; none of another member's."""
+    from django.utils import translation
+
+    request = RequestFactory().get("/members/me/")
+    request.user = actors.member_a
+    with django_assert_num_queries(2):
+        section = member_dashboard_section(request=request, member=actors.a)
+    assert section["context"] == _from_the_orm(actors.member_a) == {"registrations": [], "questions": []}
+    now = timezone.now()
+    day = datetime.timedelta(days=1)
+    S = Registration.Status
+    for n, (status, starts_in, event_status) in enumerate(
+        [
+            (S.REGISTERED, 9, Event.Status.PUBLISHED),
+            (S.OFFERED, 3, Event.Status.PUBLISHED),
+            (S.WAITING, 5, Event.Status.PUBLISHED),
+            (S.CANCELLED, 4, Event.Status.PUBLISHED),
+            (S.EXPIRED, 6, Event.Status.PUBLISHED),
+            (S.REGISTERED, 2, Event.Status.DRAFT),
+            (S.REGISTERED, 7, Event.Status.CANCELLED),
+            (S.REGISTERED, -2, Event.Status.PUBLISHED),
+            (S.REGISTERED, 11, Event.Status.PUBLISHED),
+            (S.REGISTERED, 12, Event.Status.PUBLISHED),
+            (S.REGISTERED, 13, Event.Status.PUBLISHED),
+        ]
+    ):
+        event = make_event(title=f"رویداد {n}", starts_at=now + starts_in * day, status=event_status)
+        offer = now + day if status == S.OFFERED else None
+        make_registration(event, actors.member_a, status=status, offer_expires_at=offer)
+        make_registration(event, actors.member_b)
+    event = Event.objects.get(title="رویداد 0")
+    commitment = make_commitment(event, actors.staff)
+    first = None
+    for n, status in enumerate(["pending", "approved", "withdrawn", "rejected", "answered", "merged", "approved"]):
+        extra = {"rejection_reason": "تکراری"} if status == "rejected" else {}
+        if status == "merged":
+            extra["merged_into"] = first
+        question = make_question(event, actors.member_a, text=f"پرسش {n}", status=status, **extra)
+        first = first or question
+        if n == 4:
+            question.commitment = commitment
+            question.save(update_fields=["commitment"])
+    make_question(event, actors.member_b, text="پرسش ب")
+    with django_assert_num_queries(2):
+        section = member_dashboard_section(request=request, member=actors.a)
+    context = section["context"]
+    assert _labels_as_text(context) == _labels_as_text(_from_the_orm(actors.member_a))
+    assert [r["title"] for r in context["registrations"]] == [
+        "رویداد 1",
+        "رویداد 2",
+        "رویداد 0",
+        "رویداد 8",
+        "رویداد 9",
+    ]
+    assert [q["text"] for q in context["questions"]] == ["پرسش 6", "پرسش 5", "پرسش 4", "پرسش 3", "پرسش 1"]
+    assert context["questions"][2]["commitment_url"] == commitment.get_absolute_url()
+    with translation.override("en"):
+        context = member_dashboard_section(request=request, member=actors.a)["context"]
+        assert _labels_as_text(context) == _labels_as_text(_from_the_orm(actors.member_a))
+        assert context["registrations"][1]["status_label"] == "On the waiting list"
+    request.user = actors.member_b
+    context = member_dashboard_section(request=request, member=actors.b)["context"]
+    assert _labels_as_text(context) == _labels_as_text(_from_the_orm(actors.member_b))
+
+
 def test_send_event_reminders_command_twice(actors):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     event = make_event(starts_at=timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time(18))))

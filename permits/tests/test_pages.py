@@ -207,7 +207,8 @@ def test_member_dashboard_section(actors, rf, django_assert_num_queries):
     with django_assert_num_queries(1):  # the permits with their type, worker and open renewal
         section = member_dashboard_section(request=request, member=actors.a)
     assert (section["template"], section["order"]) == ("permits/_dashboard_section.html", 30)
-    assert [(p.number, p.state) for p in section["context"]["expiring"]] == [("SOON", "expiring_soon")]
+    [soon] = section["context"]["expiring"]
+    assert (soon["expiry_date"], soon["state"]) == (timezone.localdate() + datetime.timedelta(days=59), "expiring_soon")
     assert member_dashboard_section(request=request, member=actors.applicant_member) is None
 
 

@@ -150,6 +150,52 @@ def _permits_in_every_state(actors):
     return today
 
 
+def _as_the_dashboard_shows(permits):
+    return [
+        {
+            "type_name": p.permit_type.name,
+            "worker_name": p.worker.full_name if p.worker else "",
+            "expiry_date": p.expiry_date,
+            "state": p.state,
+        }
+        for p in permits
+    ]
+
+
+def test_the_dashboards_expiring_permits_are_one_query_and_what_the_orm_selector_gives(
+    actors, django_assert_num_queries
+):
+    """The member dashboard reads its expiring permits as rows (one statement); they must be
+    member_permits_expiring's, in its order and with its states, for every state, on three days,
+    in both languages, with a worker's card and another member's permits left out."""
+    from django.utils import translation
+
+    from permits.selectors import member_dashboard_permits_expiring, member_permits_expiring
+
+    with django_assert_num_queries(1):
+        assert member_dashboard_permits_expiring(member=actors.a) == []
+    today = _permits_in_every_state(actors)
+    factories.permit(actors.a, "health_card", worker=factories.worker(actors.a, full_name="مریم کارگر"), expiry_in=3)
+    factories.permit(actors.a, "health_competency", expiry_in=45)  # no reminders: soon is 30 days, so valid
+    factories.permit(actors.b, expiry_in=3)
+    for day in (today, today + datetime.timedelta(days=1), today - datetime.timedelta(days=6)):
+        for limit in (10, 50):
+            with django_assert_num_queries(1):
+                rows = member_dashboard_permits_expiring(member=actors.a, today=day, limit=limit)
+            assert rows == _as_the_dashboard_shows(member_permits_expiring(member=actors.a, today=day, limit=limit))
+            assert len(rows) == limit if limit == 10 else len(rows) > 10
+    states = {row["state"] for row in member_dashboard_permits_expiring(member=actors.a, today=today, limit=50)}
+    assert states == set(PermitState.values) - {PermitState.REPLACED}  # every state it can show
+    with translation.override("en"):
+        rows = member_dashboard_permits_expiring(member=actors.a, today=today, limit=50)
+        assert rows == _as_the_dashboard_shows(member_permits_expiring(member=actors.a, today=today, limit=50))
+    assert {(row["type_name"], row["worker_name"]) for row in rows} == {
+        ("Business licence", ""),
+        ("Health competency certificate", ""),
+        ("Health card", "مریم کارگر"),
+    }
+
+
 def test_expired_condition_selects_exactly_the_expired_state(actors):
     """The staff dashboard's expired lists filter with plain predicates an index can walk
     (selectors.expired_condition); they must pick exactly the permits whose computed state is

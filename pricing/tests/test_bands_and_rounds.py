@@ -4,11 +4,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from core.models import Notification
 from pricing import services
 from pricing.dashboard import member_dashboard_section
 from pricing.models import PriceCellStat, PriceRound, PriceSubmission
+from pricing.selectors import open_round
 from pricing.tests.factories import make_members, make_open_round, make_round, make_submission
 
 pytestmark = pytest.mark.django_db
@@ -218,17 +220,57 @@ def test_reminder_command_is_idempotent(actors):
     assert out.getvalue().splitlines() == ["price round reminders sent: 2", "price round reminders sent: 0"]
 
 
+def _from_the_selectors(member):
+    """What `open_round` and the member's current prices in it say, in the section's terms."""
+    current_round = open_round()
+    if current_round is None:
+        return {"open_round": None, "counts": {"total": 0, "needs_info": 0}}
+    mine = PriceSubmission.objects.filter(member=member, price_round=current_round, is_current=True)
+    return {
+        "open_round": {"label": current_round.label, "closes_on": current_round.closes_on},
+        "counts": {"total": mine.count(), "needs_info": mine.filter(status="needs_info").count()},
+    }
+
+
 def test_dashboard_section(actors, rf, django_assert_num_queries):
-    price_round = make_open_round(1405, 8)
-    make_submission(member=actors.a, price_round=price_round, status="needs_info")
     request = rf.get("/members/me/")
     request.user = actors.member_a
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):  # no round open
+        section = member_dashboard_section(request=request, member=actors.a)
+    assert (
+        section["context"]
+        == _from_the_selectors(actors.a)
+        == {
+            "open_round": None,
+            "counts": {"total": 0, "needs_info": 0},
+        }
+    )
+    price_round = make_open_round(1405, 8)
+    make_submission(member=actors.a, price_round=price_round, status="needs_info")
+    with django_assert_num_queries(1):
         section = member_dashboard_section(request=request, member=actors.a)
     assert (section["template"], section["context"]["counts"]) == (
         "pricing/_dashboard_section.html",
         {"total": 1, "needs_info": 1},
     )
+    assert section["context"] == _from_the_selectors(actors.a)
+    # More prices, an earlier version, other members' prices and another round's: still one query.
+    PriceRound.objects.filter(pk=price_round.pk).update(closes_on=datetime.date(2026, 11, 21))
+    make_submission(member=actors.a, price_round=price_round, channel="retail")
+    make_submission(member=actors.a, price_round=price_round, product_slug="rice-cookies", status="accepted")
+    make_submission(
+        member=actors.a, price_round=price_round, product_slug="rice-cookies", channel="retail", is_current=False
+    )
+    make_submission(member=actors.b, price_round=price_round, product_slug="rice-cookies", status="needs_info")
+    closed = make_round(1405, 7, status=PriceRound.Status.CLOSED)
+    make_submission(member=actors.a, price_round=closed, status="needs_info")
+    with django_assert_num_queries(1):
+        section = member_dashboard_section(request=request, member=actors.a)
+    assert section["context"] == _from_the_selectors(actors.a)
+    assert section["context"]["counts"] == {"total": 3, "needs_info": 1}
+    assert section["context"]["open_round"]["closes_on"] == datetime.date(2026, 11, 21)
+    with translation.override("en"):
+        assert member_dashboard_section(request=request, member=actors.b)["context"] == _from_the_selectors(actors.b)
     assert member_dashboard_section(request=request, member=actors.applicant_member) is None
 
 

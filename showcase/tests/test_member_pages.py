@@ -193,3 +193,75 @@ def test_dashboard_shows_the_showcase_section(actors, client_as):
     factories.listing(actors.a, actors.member_a, name="باقلوای داشبورد")
     html = client_as("member_a").get(reverse("members:dashboard")).content.decode()
     assert 'data-testid="showcase-section"' in html and "باقلوای داشبورد" in html
+
+
+def test_the_dashboard_section_is_one_query_for_one_listing_or_many_and_says_what_the_orm_selector_says(
+    actors, django_assert_num_queries
+):
+    """The section reads its listings in one hand-written statement; they must be
+    member_listings_brief's: the newest five, the licence in force today for the listing's
+    product (not expired, replaced, suspended, revoked, of another product or member), this
+    Jalali month's scans of all its codes."""
+    import datetime
+
+    from django.utils import timezone
+
+    from permits.models import Permit
+    from showcase.dashboard import member_dashboard_section
+    from showcase.models import ScanCount
+    from showcase.selectors import member_dashboard_listings, member_listings_brief, month_start
+
+    def section(member):
+        return member_dashboard_section(request=None, member=member)["context"]["listings"]
+
+    today = timezone.localdate()
+    day = datetime.timedelta(days=1)
+    with django_assert_num_queries(1):
+        rows = section(actors.a)
+    assert rows == [] == member_listings_brief(member=actors.a)
+    first = factories.listing(actors.a, actors.member_a, name="اول")
+    with django_assert_num_queries(1):
+        rows = section(actors.a)
+    assert rows == member_listings_brief(member=actors.a)
+    assert rows == [{"pk": first.pk, "name": "اول", "licence_valid": False, "scans_this_month": 0}]
+    # Licences in every case, scans this month and last month, other members' listings.
+    slugs = ["baklava", "rice-cookies", "chickpea-cookies", "walnut-cookies", "almond-cookies", "qazvini-tea-bread"]
+    listings = [factories.listing(actors.a, actors.member_a, name=f"فهرست {slug}", slug=slug) for slug in slugs]
+    factories.licence(actors.a, [factories.product("baklava")])  # in force
+    factories.licence(actors.a, [factories.product("rice-cookies")], expiry_in=-1)  # expired
+    factories.licence(actors.b, [factories.product("chickpea-cookies")])  # another member's
+    suspended = factories.licence(actors.a, [factories.product("walnut-cookies")])
+    Permit.objects.filter(pk=suspended.pk).update(suspended_from=today - day, status_note="بازدید")
+    revoked_later = factories.licence(actors.a, [factories.product("almond-cookies")])
+    Permit.objects.filter(pk=revoked_later.pk).update(revoked_on=today + day, status_note="بازدید")
+    old = factories.licence(actors.a, [factories.product("qazvini-tea-bread")])
+    Permit.objects.filter(pk=old.pk).update(replaced_by=factories.licence(actors.a, [], number="NEW"))
+    for listing, counts in ((first, (4, 7)), (listings[0], (2, 0)), (listings[5], (0, 9))):
+        codes = list(factories.batch(listing, actors.member_a).codes.all()[:2])
+        ScanCount.objects.create(code=codes[0], month=month_start(today), count=counts[0])
+        ScanCount.objects.create(code=codes[1], month=month_start(today), count=counts[1])
+        ScanCount.objects.create(code=codes[1], month=month_start(today - 40 * day), count=100)
+    factories.listing(actors.b, actors.member_b, name="باقلوای ب")
+    with django_assert_num_queries(1):
+        rows = section(actors.a)
+    assert rows == member_listings_brief(member=actors.a)
+    assert len(rows) == 5  # the newest five of seven
+    assert [(row["name"], row["licence_valid"], row["scans_this_month"]) for row in rows] == [
+        ("فهرست qazvini-tea-bread", False, 9),  # its licence was replaced by one covering nothing
+        ("فهرست almond-cookies", True, 0),  # revoked only from tomorrow
+        ("فهرست walnut-cookies", False, 0),  # suspended
+        ("فهرست chickpea-cookies", False, 0),  # B's licence is not A's
+        ("فهرست rice-cookies", False, 0),  # expired
+    ]
+    Listing.objects.filter(pk__in=[listings[1].pk, listings[2].pk, listings[3].pk]).delete()
+    rows = section(actors.a)
+    assert rows == member_listings_brief(member=actors.a)
+    assert [(row["name"], row["licence_valid"], row["scans_this_month"]) for row in rows][-2:] == [
+        ("فهرست baklava", True, 2),
+        ("اول", True, 11),  # baklava too
+    ]
+    for later in (today + day, today - 40 * day):
+        assert member_dashboard_listings(member=actors.a, today=later) == member_listings_brief(
+            member=actors.a, today=later
+        )
+    assert section(actors.b) == member_listings_brief(member=actors.b)
