@@ -159,3 +159,12 @@ def test_expired_condition_selects_exactly_the_expired_state(actors):
     # one whose renewal case is closed (issued) — not the one with a renewal still open.
     assert len(by_state) == 5
     assert by_condition == by_state
+
+    # The dashboard's lists work the state out in Python for the rows they show: the same.
+    from permits.selectors import permit_state_of, renewal_open_condition
+
+    make(200)  # valid
+    in_sql = dict(Permit.objects.annotate(state=permit_state_expression(today=today)).values_list("pk", "state"))
+    rows = Permit.objects.select_related("permit_type").annotate(renewal_open=renewal_open_condition())
+    assert {permit.pk: permit_state_of(permit, today=today) for permit in rows} == in_sql
+    assert set(in_sql.values()) == set(PermitState.values)
