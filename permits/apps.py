@@ -19,3 +19,7 @@ class PermitsConfig(AppConfig):
         # The staff's permit dashboard is cached under these tables' versions (selectors).
         register_table_versions(*(self.get_model(name) for name in STAFF_DASHBOARD_MODELS))
         register_member_eraser(member_permits_erase)
+        # The dashboard's stored figures are renewed after writes to the same tables (summary).
+        from .summary import connect_signals
+
+        connect_signals()

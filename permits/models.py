@@ -604,3 +604,24 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.permit} −{self.offset}"
+
+
+class StaffDashboardSummary(models.Model):
+    """The staff dashboard's figures that scan whole tables (permits by type and state, the
+    expiry windows and months, open cases by step and age, the step medians, how many cases
+    are past their legal response time and their median delay, how many members each list
+    holds), computed at `computed_at` for the day `computed_for` under the permits tables'
+    version `tables_token` (selectors.staff_dashboard_summary). One row. Counts and medians
+    only: no name, nothing about one member that estates staff could not see in the admin."""
+
+    computed_for = models.DateField(_("figures for the day"))
+    computed_at = models.DateTimeField(_("computed at"))
+    tables_token = models.TextField(blank=True)
+    figures = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("staff dashboard summary")
+        verbose_name_plural = _("staff dashboard summaries")
+
+    def __str__(self):
+        return f"{self.computed_for} {self.computed_at:%H:%M}"

@@ -13,6 +13,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    DurationField,
     Exists,
     F,
     FloatField,
@@ -25,6 +26,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 
@@ -496,51 +498,54 @@ class EpochDays(Func):
     output_field = FloatField()
 
 
-def staff_dashboard(*, today=None, list_limit=50) -> dict:
-    today = _today(today)
-    now = timezone.now()
-    types = list(PermitType.objects.all())
-    state = permit_state_expression(today=today, types=types)
-    annotated = Permit.objects.annotate(state=state)
+STAFF_LIST_LIMIT = 10
 
-    counts = defaultdict(dict)
-    for row in annotated.values("permit_type_id", "state").annotate(n=Count("id")).order_by():
-        counts[row["permit_type_id"]][row["state"]] = row["n"]
-    by_type = [
-        {"type": t, "states": [counts[t.pk].get(s, 0) for s in PermitState.values], "total": sum(counts[t.pk].values())}
-        for t in types
-    ]
-    state_totals = [sum(row["states"][i] for row in by_type) for i in range(len(PermitState.values))]
 
-    live = Permit.objects.filter(replaced_by__isnull=True)
-    windows = live.aggregate(
-        in_90=Count("id", filter=Q(expiry_date__gte=today, expiry_date__lte=today + datetime.timedelta(days=90))),
-        in_30=Count("id", filter=Q(expiry_date__gte=today, expiry_date__lte=today + datetime.timedelta(days=30))),
-        in_7=Count("id", filter=Q(expiry_date__gte=today, expiry_date__lte=today + datetime.timedelta(days=7))),
-        expired=Count("id", filter=Q(expiry_date__lt=today)),
-    )
-    expiring = list(
-        annotated.filter(
-            replaced_by__isnull=True, expiry_date__gte=today, expiry_date__lte=today + datetime.timedelta(days=30)
-        )
-        .select_related("permit_type", "member", "worker")
-        .order_by("expiry_date", "id")[:list_limit]
-    )
-    # An expired permit is past its expiry date: the range lets the index on it find them.
-    expired = list(
-        annotated.filter(expired_condition(today=today))
-        .select_related("permit_type", "member", "worker")
-        .order_by("-expiry_date", "id")[:list_limit]
-    )
-
+def _expired_cards(*, today, types):
+    """Expired health cards (the state "expired") of workers still working for their member."""
     card_types = [t.pk for t in types if t.code == HEALTH_CARD]
-    expired_cards = Permit.objects.filter(
-        expired_condition(today=today),
-        permit_type_id__in=card_types,
-        worker__is_active=True,
-        member_id=OuterRef("pk"),
+    return Permit.objects.filter(expired_condition(today=today), permit_type_id__in=card_types, worker__is_active=True)
+
+
+def _expired_cards_members(*, today, types):
+    """Members with an expired health card of a worker still working for them, the latest
+    expired first (then by id), with how many cards each has expired (`expired_cards`)."""
+    cards = _expired_cards(today=today, types=types).filter(member_id=OuterRef("pk"))
+    latest = cards.order_by("-expiry_date").values("expiry_date")[:1]
+    return (
+        Member.objects.filter(Exists(cards))
+        .only("business_name")
+        .annotate(last_expired=Subquery(latest), expired_cards=Subquery(_expired_card_count(today=today, types=types)))
+        .order_by("-last_expired", "id")
     )
-    card_count = (
+
+
+def _expired_cards_members_first(*, today, types, limit) -> list:
+    """The first `limit` of _expired_cards_members, found among the members of the 5 × `limit`
+    latest expired cards (a walk back along the index on the expiry date) instead of testing
+    every member: two small queries (one when there is no expired card). When those cards
+    belong to fewer members than `limit`, the whole list is read instead."""
+    chunk = 5 * limit
+    member_ids = list(
+        _expired_cards(today=today, types=types)
+        .order_by("-expiry_date", "member_id")
+        .values_list("member_id", flat=True)[:chunk]
+    )
+    ids = list(dict.fromkeys(member_ids))[:limit]
+    if len(ids) < limit and len(member_ids) == chunk:
+        return list(_expired_cards_members(today=today, types=types)[:limit])
+    members = {
+        member.pk: member
+        for member in Member.objects.filter(pk__in=ids)
+        .only("business_name")
+        .annotate(expired_cards=Subquery(_expired_card_count(today=today, types=types)))
+    }
+    return [members[pk] for pk in ids]
+
+
+def _expired_card_count(*, today, types):
+    card_types = [t.pk for t in types if t.code == HEALTH_CARD]
+    return (
         Permit.objects.filter(
             member_id=OuterRef("pk"),
             permit_type_id__in=card_types,
@@ -552,12 +557,120 @@ def staff_dashboard(*, today=None, list_limit=50) -> dict:
         .annotate(n=Count("id"))
         .values("n")
     )
-    # Counted only for the members listed (a sub-query PostgreSQL evaluates after the limit).
-    members_expired_cards = list(
-        Member.objects.filter(Exists(expired_cards))
-        .only("business_name")
-        .annotate(expired_cards=Subquery(card_count))
-        .order_by("business_name", "id")[:list_limit]
+
+
+def _home_without_permit(*, today, types):
+    """Active home producers without a home-business permit in force (not replaced, not past
+    its expiry date), by name."""
+    home_types = [t.pk for t in types if t.code == HOME_BUSINESS]
+    has_home_permit = Permit.objects.filter(
+        member=OuterRef("pk"), permit_type_id__in=home_types, replaced_by__isnull=True
+    ).filter(Q(expiry_date__isnull=True) | Q(expiry_date__gte=today))
+    return (
+        Member.objects.filter(kind=Member.Kind.HOME, status=Member.Status.ACTIVE)
+        .exclude(Exists(has_home_permit))
+        .order_by("business_name", "id")
+    )
+
+
+_LISTED_PERMIT_FIELDS = (
+    "permit_type",
+    "member",
+    "worker",
+    "number",
+    "expiry_date",
+    "replaced_by_id",
+    "revoked_on",
+    "suspended_from",
+    "suspended_until",
+    "permit_type__name_fa",
+    "permit_type__name_en",
+    "permit_type__reminder_offsets",
+    "member__business_name",
+    "worker__full_name",
+)
+
+
+def _expiring_permits(*, today):
+    """Permits (not replaced) expiring from today to 30 days on, soonest first (their state
+    worked out by _with_states)."""
+    return (
+        Permit.objects.filter(
+            replaced_by__isnull=True, expiry_date__gte=today, expiry_date__lte=today + datetime.timedelta(days=30)
+        )
+        .select_related("permit_type", "member", "worker")
+        .only(*_LISTED_PERMIT_FIELDS)
+        .order_by("expiry_date", "id")
+    )
+
+
+def _expired_permits(*, today):
+    """Permits in the state "expired", the latest first. An expired permit is past its expiry
+    date: the range lets the index on it find them."""
+    return (
+        Permit.objects.filter(expired_condition(today=today))
+        .select_related("permit_type", "member", "worker")
+        .only(*_LISTED_PERMIT_FIELDS)
+        .order_by("-expiry_date", "id")
+    )
+
+
+def _with_states(permits, *, today, expired=False):
+    """The listed permits' states: "expired" for the expired list (expired_condition); else
+    worked out in Python, with the permits that have a renewal open read in one query (an
+    EXISTS per row made PostgreSQL hash every open renewal first)."""
+    if expired:
+        for permit in permits:
+            permit.state = PermitState.EXPIRED
+        return permits
+    renewing = set(
+        PermitCase.objects.filter(renewal_of__in=[p.pk for p in permits], step__in=OPEN_STEPS).values_list(
+            "renewal_of_id", flat=True
+        )
+    )
+    for permit in permits:
+        permit.state = loaded_permit_state(permit, renewal_open=permit.pk in renewing, today=today)
+    return permits
+
+
+def _stale_cases():
+    return (
+        PermitCase.objects.filter(step__in=OPEN_STEPS)
+        .select_related("member", "permit_type", "worker", "product")
+        .only(*_LISTED_CASE_FIELDS)
+        .order_by("updated_at", "id")
+    )
+
+
+def _with_case_ages(cases, *, now):
+    for case in cases:
+        case.age_days = (now - case.created_at).days
+        case.idle_days = (now - case.updated_at).days
+    return cases
+
+
+def staff_dashboard_figures(*, today=None) -> dict:
+    """The staff dashboard's aggregates over whole tables, as JSON-ready data: permits by type
+    and state, the expiry windows and months, open cases by step and age, the step medians by
+    issuer, the cases past their legal response time (count and median delay) and how many
+    rows each of the dashboard's lists holds. About 15 queries and ≈ 150 ms on the scale-100
+    data: computed by the summary's task (permits.summary), not in a request."""
+    today = _today(today)
+    now = timezone.now()
+    types = list(PermitType.objects.all())
+    state = permit_state_expression(today=today, types=types)
+
+    by_type = defaultdict(dict)
+    for row in (
+        Permit.objects.annotate(state=state).values("permit_type_id", "state").annotate(n=Count("id")).order_by()
+    ):
+        by_type[str(row["permit_type_id"])][row["state"]] = row["n"]
+
+    windows = Permit.objects.filter(replaced_by__isnull=True).aggregate(
+        in_90=Count("id", filter=Q(expiry_date__gte=today, expiry_date__lte=today + datetime.timedelta(days=90))),
+        in_30=Count("id", filter=Q(expiry_date__gte=today, expiry_date__lte=today + datetime.timedelta(days=30))),
+        in_7=Count("id", filter=Q(expiry_date__gte=today, expiry_date__lte=today + datetime.timedelta(days=7))),
+        expired=Count("id", filter=Q(expiry_date__lt=today)),
     )
 
     open_cases = PermitCase.objects.filter(step__in=OPEN_STEPS)
@@ -585,8 +698,7 @@ def staff_dashboard(*, today=None, list_limit=50) -> dict:
         row = by_step_rows.get(step)
         cases_by_step.append(
             {
-                "step": step,
-                "label": CaseStepKind(step).label,
+                "step": str(step),
                 "count": row["n"] if row else 0,
                 "oldest_days": (now - row["oldest"]).days if row else None,
                 "stalest_days": (now - row["stalest"]).days if row else None,
@@ -594,42 +706,126 @@ def staff_dashboard(*, today=None, list_limit=50) -> dict:
                 "ages": [row["young"], row["middle"], row["old"]] if row else [0, 0, 0],
             }
         )
-    stale_cases = list(
-        open_cases.select_related("member", "permit_type", "worker", "product").order_by("updated_at", "id")[
-            :list_limit
-        ]
-    )
-    for case in stale_cases:
-        case.age_days = (now - case.created_at).days
-        case.idle_days = (now - case.updated_at).days
 
-    home_types = [t.pk for t in types if t.code == HOME_BUSINESS]
-    has_home_permit = Permit.objects.filter(
-        member=OuterRef("pk"), permit_type_id__in=home_types, replaced_by__isnull=True
-    ).filter(Q(expiry_date__isnull=True) | Q(expiry_date__gte=today))
-    home_without = Member.objects.filter(kind=Member.Kind.HOME, status=Member.Status.ACTIVE).exclude(
-        Exists(has_home_permit)
-    )
-    home_without_count = home_without.count()
-    home_without_list = list(home_without.order_by("business_name", "id")[:list_limit])
+    late = _late_current_steps(today=today, deadlines=step_deadlines())
+    delays = [row[4] for row in late]
+    return {
+        "by_type": dict(by_type),
+        "windows": windows,
+        "expiring_by_month": [list(row) for row in expiring_by_month(today=today)],
+        "cases_by_step": cases_by_step,
+        "bottlenecks": [{"issuer": row["issuer"], "cells": row["cells"]} for row in bottleneck_table()],
+        "overdue": {
+            "count": len(late),
+            "median_delay_days": statistics.median(delays) if delays else None,
+        },
+        "list_counts": {
+            "expired_cards": _expired_cards_members(today=today, types=types).count(),
+            "home_without": _home_without_permit(today=today, types=types).count(),
+            "stale": sum(row["count"] for row in cases_by_step),
+        },
+    }
 
+
+def staff_dashboard(*, today=None, summary=None, list_limit=STAFF_LIST_LIMIT) -> dict:
+    """What /permits/dashboard/ shows: the aggregates from the stored summary (`summary`, a
+    StaffDashboardSummary; by default permits.summary.current(), which computes one when none
+    is stored for the day) and the first `list_limit` rows of each list, read live (a
+    constant number of queries, each on an index and a limit, whatever the tables hold).
+    Each list says how many rows it has in all (`list_counts`, from the summary) and links to
+    its whole list (permits:dashboard_list)."""
+    today = _today(today)
+    now = timezone.now()
+    if summary is None:
+        from .summary import current
+
+        summary = current(today=today)
+    figures = summary.figures
+    types = list(PermitType.objects.all())
+
+    by_type = []
+    for permit_type in types:
+        counts = figures["by_type"].get(str(permit_type.pk), {})
+        by_type.append(
+            {
+                "type": permit_type,
+                "states": [counts.get(s, 0) for s in PermitState.values],
+                "total": sum(counts.values()),
+            }
+        )
+    state_totals = [sum(row["states"][i] for row in by_type) for i in range(len(PermitState.values))]
+    cases_by_step = [{**row, "label": CaseStepKind(row["step"]).label} for row in figures["cases_by_step"]]
+    labels = dict(_issuer_choices())
+    bottlenecks = [{**row, "label": labels.get(row["issuer"], row["issuer"])} for row in figures["bottlenecks"]]
+
+    members_expired_cards = _expired_cards_members_first(today=today, types=types, limit=list_limit)
+    home_without = list(_home_without_permit(today=today, types=types).only("business_name", "county")[:list_limit])
+    overdue = overdue_cases(today=today, limit=list_limit, figures=figures["overdue"], types=types)
+    list_counts = {
+        **figures["list_counts"],
+        "expiring": figures["windows"]["in_30"],
+        "expired": state_totals[PermitState.values.index(PermitState.EXPIRED)],
+        "overdue": overdue["count"],
+    }
     return {
         "today": today,
-        "expiring_by_month": expiring_by_month(today=today),
+        "as_of": summary.computed_at,
+        "figures_for": summary.computed_for,
+        "expiring_by_month": [tuple(row) for row in figures["expiring_by_month"]],
         "states": PermitState.choices,
         "by_type": by_type,
         "state_totals": state_totals,
-        "windows": windows,
-        "expiring": expiring,
-        "expired": expired,
+        "windows": figures["windows"],
+        "expiring": staff_list_rows("expiring", _expiring_permits(today=today)[:list_limit], today=today),
+        "expired": staff_list_rows("expired", _expired_permits(today=today)[:list_limit], today=today),
         "members_expired_cards": members_expired_cards,
         "cases_by_step": cases_by_step,
-        "stale_cases": stale_cases,
-        "home_without_count": home_without_count,
-        "home_without": home_without_list,
-        "bottlenecks": bottleneck_table(),
-        "overdue": overdue_cases(today=today, limit=list_limit),
+        "stale_cases": _with_case_ages(list(_stale_cases()[:list_limit]), now=now),
+        "home_without_count": figures["list_counts"]["home_without"],
+        "home_without": home_without,
+        "bottlenecks": bottlenecks,
+        "overdue": overdue,
+        "list_counts": list_counts,
+        "list_limit": list_limit,
     }
+
+
+def _issuer_choices():
+    from .models import Issuer
+
+    return Issuer.choices
+
+
+def staff_list(kind: str, *, today=None):
+    """One of the dashboard's lists in full, as a queryset in the dashboard's order (the view
+    pages through it): permits, members or cases. None for an unknown list."""
+    today = _today(today)
+    if kind == "expiring":
+        return _expiring_permits(today=today)
+    if kind == "expired":
+        return _expired_permits(today=today)
+    if kind in ("expired-cards", "home-without"):
+        types = list(PermitType.objects.all())
+        if kind == "home-without":
+            return _home_without_permit(today=today, types=types).only("business_name", "county")
+        return _expired_cards_members(today=today, types=types)
+    if kind == "stale":
+        return _stale_cases()
+    if kind == "overdue":
+        return overdue_ids(today=today)
+    return None
+
+
+def staff_list_rows(kind: str, rows, *, today=None) -> list:
+    """A page of staff_list(kind) with what its rows show worked out in Python (the cases'
+    ages, the overdue cases' due dates and delays)."""
+    if kind in ("expiring", "expired"):
+        return _with_states(list(rows), today=_today(today), expired=kind == "expired")
+    if kind == "stale":
+        return _with_case_ages(list(rows), now=timezone.now())
+    if kind == "overdue":
+        return overdue_rows(rows, today=today)
+    return rows
 
 
 EXPIRY_MONTHS = 12
@@ -662,17 +858,18 @@ STAFF_DASHBOARD_MODELS = ("Permit", "PermitCase", "CaseStep", "PermitType", "Wor
 STAFF_DASHBOARD_TABLES = (*(f"permits.{name.lower()}" for name in STAFF_DASHBOARD_MODELS), "members.member")
 
 
-def staff_dashboard_cache_key(*, today=None) -> str:
+def staff_dashboard_cache_key(*, today=None, token=None) -> str:
     """The staff dashboard is the same for every estates staff member (nothing in it depends on
     who asks), so permits.views.dashboard keeps it rendered in the shared cache for
     STAFF_DASHBOARD_CACHE_SECONDS under this key: per day and language, renewed at once when a
-    permit, case, step, permit type, worker or member is saved or deleted. The states stay
-    computed: at most that old (for changes made with QuerySet.update()), and a new day starts
-    a new entry."""
+    permit, case, step, permit type, worker or member is saved or deleted. The lists stay
+    live: at most that old (for changes made with QuerySet.update()), and a new day starts a
+    new entry. `token` is the tables' version when the caller has read it already."""
     from django.utils.translation import get_language
 
     today = _today(today)
-    return f"permits:staff-dashboard:{today.isoformat()}:{get_language()}:{tables_token(*STAFF_DASHBOARD_TABLES)}"
+    token = token or tables_token(*STAFF_DASHBOARD_TABLES)
+    return f"permits:staff-dashboard:{today.isoformat()}:{get_language()}:{token}"
 
 
 def bottleneck_table() -> list[dict]:
@@ -755,39 +952,104 @@ def _late_current_steps(*, today, deadlines):
     return late
 
 
-def overdue_cases(*, today=None, limit=50) -> dict:
-    """Open cases past their issuer's legal response time, for the staff dashboard: how many,
-    the median delay in days and the longest-late `limit` cases (each with `due_on`,
-    `delay_days`, `days_allowed` and `escalated_at`), in three queries."""
+def _deadline_groups(deadlines, types) -> list:
+    """[(step, days, permit type ids)]: the legal response times by the permit types whose
+    issuer they apply to, one group per step and number of days (so the cases are filtered
+    without joining their types, in as few predicates as there are distinct times)."""
+    issuers = defaultdict(list)
+    for permit_type in types:
+        issuers[permit_type.issuer].append(permit_type.pk)
+    groups = defaultdict(list)
+    for (issuer, step), days in deadlines.items():
+        groups[(step, days)].extend(issuers.get(issuer, []))
+    return [(step, days, sorted(ids)) for (step, days), ids in sorted(groups.items()) if ids]
+
+
+def overdue_ids(*, today=None, deadlines=None, types=None):
+    """The ids of the open cases past their issuer's legal response time, the longest late
+    first (the earliest due date, then by id): the same test as _late_current_steps (late from
+    the day after `due_on`, i.e. the step entered before the start of the day `today - days`),
+    as predicates on the step, the permit type and when the case entered its step, ordered in
+    the database."""
+    today = _today(today)
+    deadlines = step_deadlines() if deadlines is None else deadlines
+    types = list(PermitType.objects.all()) if types is None else types
+    groups = _deadline_groups(deadlines, types)
+    if not groups:
+        return PermitCase.objects.none().values_list("pk", flat=True)
+    condition = Q(pk__in=[])
+    allowed = []
+    for step, days, type_ids in groups:
+        start = timezone.make_aware(datetime.datetime.combine(today - datetime.timedelta(days=days), datetime.time.min))
+        condition |= Q(step=step, permit_type_id__in=type_ids, step_changed_at__lt=start)
+        allowed.append(When(step=step, permit_type_id__in=type_ids, then=Value(datetime.timedelta(days=days))))
+    return (
+        PermitCase.objects.filter(condition)
+        .annotate(due_key=TruncDate("step_changed_at") + Case(*allowed, output_field=DurationField()))
+        .order_by("due_key", "id")
+        .values_list("pk", flat=True)
+    )
+
+
+_LISTED_CASE_FIELDS = (
+    "member",
+    "permit_type",
+    "worker",
+    "product",
+    "step",
+    "created_at",
+    "updated_at",
+    "step_changed_at",
+    "member__business_name",
+    "permit_type__name_fa",
+    "permit_type__name_en",
+    "permit_type__issuer",
+    "worker__full_name",
+    "product__name_fa",
+    "product__name_en",
+)
+
+
+def overdue_rows(ids, *, today=None, deadlines=None) -> list:
+    """The cases `ids` (a list or a sliced overdue_ids) with what the dashboard shows of each:
+    `due_on`, `delay_days`, `days_allowed` and `escalated_at` (the current step's escalation),
+    the longest late first; one query."""
     from .models import CaseEscalation
 
     today = _today(today)
-    deadlines = step_deadlines()
-    late = _late_current_steps(today=today, deadlines=deadlines)
-    late.sort(key=lambda row: (-row[4], row[0]))
-    top = late[:limit]
-    by_id = {row[0]: row for row in top}
+    deadlines = step_deadlines() if deadlines is None else deadlines
     escalated = CaseEscalation.objects.filter(case_id=OuterRef("pk"), case_step__left_at__isnull=True).values(
         "escalated_at"
     )[:1]
-    cases = (
-        PermitCase.objects.filter(pk__in=list(by_id))
+    cases = list(
+        PermitCase.objects.filter(pk__in=list(ids))
         .select_related("member", "permit_type", "worker", "product")
+        .only(*_LISTED_CASE_FIELDS)
         .annotate(escalated_at=Subquery(escalated))
     )
-    listed = []
     for case in cases:
-        _case_id, _step, issuer, due, delay = by_id[case.pk]
-        case.due_on, case.delay_days = due, delay
-        case.days_allowed = deadlines[(issuer, case.step)]
-        listed.append(case)
-    listed.sort(key=lambda c: (-c.delay_days, c.pk))
-    delays = [row[4] for row in late]
-    return {
-        "count": len(late),
-        "median_delay_days": statistics.median(delays) if delays else None,
-        "cases": listed,
-    }
+        case.days_allowed = deadlines[(case.permit_type.issuer, case.step)]
+        case.due_on = due_on(case.step_changed_at, case.days_allowed)
+        case.delay_days = (today - case.due_on).days
+    cases.sort(key=lambda c: (-c.delay_days, c.pk))
+    return cases
+
+
+def overdue_cases(*, today=None, limit=50, figures=None, types=None) -> dict:
+    """Open cases past their issuer's legal response time, for the staff dashboard: how many,
+    the median delay in days and the longest-late `limit` cases (each with `due_on`,
+    `delay_days`, `days_allowed` and `escalated_at`). The list is read in one query (with the
+    legal response times and the permit types, three); the count and median come from
+    `figures` (the stored summary's {"count", "median_delay_days"}) or, without them, from
+    every late case (one query more)."""
+    today = _today(today)
+    deadlines = step_deadlines()
+    ids = list(overdue_ids(today=today, deadlines=deadlines, types=types)[:limit])
+    listed = overdue_rows(ids, today=today, deadlines=deadlines)
+    if figures is None:
+        delays = [row[4] for row in _late_current_steps(today=today, deadlines=deadlines)]
+        figures = {"count": len(delays), "median_delay_days": statistics.median(delays) if delays else None}
+    return {"count": figures["count"], "median_delay_days": figures["median_delay_days"], "cases": listed}
 
 
 def response_delays(*, as_of=None) -> dict:

@@ -7,6 +7,7 @@ app_name = "permits"
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/<slug:kind>/", views.dashboard_list, name="dashboard_list"),
     path("cases/new/", views.case_open, name="case_open"),
     path("workers/new/", views.worker_add, name="worker_add"),
     path("workers/<int:worker_id>/leave/", views.worker_leave, name="worker_leave"),

@@ -308,6 +308,7 @@ def test_the_reminder_commands_queue_a_task_and_send_nothing_themselves(actors, 
         assert re.fullmatch(r"(permit|event|price round) reminders queued \(task [0-9a-f-]{36}\)\n", out.getvalue())
     assert sorted(_ready_tasks()) == [
         "events.tasks.send_event_reminders",
+        "permits.tasks.refresh_staff_dashboard_summary",  # the staff dashboard's figures for the day
         "permits.tasks.send_permit_reminders",
         "pricing.tasks.send_price_round_reminders",
     ]

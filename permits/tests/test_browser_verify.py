@@ -91,3 +91,11 @@ def test_dashboard_shows_cases_past_the_legal_response_time_on_a_phone(seed_data
     _fits_phone(page)
     page.locator("#overdue-heading").scroll_into_view_if_needed()
     screenshot(page, "permits-dashboard-overdue-fa-phone")
+    # The whole list, a tap away; the figures above it say when they were computed.
+    assert "ساعت" in page.get_by_test_id("figures-as-of").inner_text()
+    with page.expect_navigation():
+        page.click(".see-all[data-list=overdue]")
+    assert page.get_by_test_id("list-total").inner_text() == "در مجموع ۱"
+    assert page.locator(f".overdue-cases tr[data-case='{case.pk}'] [data-testid=delay]").inner_text() == "۷"
+    _fits_phone(page)
+    screenshot(page, "permits-dashboard-overdue-list-fa-phone")

@@ -294,9 +294,15 @@ def test_overdue_selector_counts_and_median(actors, django_assert_num_queries):
     _late_case(actors, days_ago=20)  # 5 days late
     _late_case(actors, days_ago=27, member=actors.b, code="home_business", tracking="T-2")  # 12 days late
     services.case_escalations_send()
-    with django_assert_num_queries(3):
+    # The legal times, the permit types, the listed cases' ids then rows, every late case.
+    with django_assert_num_queries(5):
         data = overdue_cases()
     assert (data["count"], data["median_delay_days"]) == (2, 8.5)
+    # The dashboard's: the count and median from its stored figures, the types it has read.
+    types = list(PermitType.objects.all())
+    with django_assert_num_queries(3):
+        listed = overdue_cases(figures={"count": 2, "median_delay_days": 8.5}, types=types)
+    assert [c.pk for c in listed["cases"]] == [c.pk for c in data["cases"]]
     assert [(c.member_id, c.delay_days, c.days_allowed, c.escalated_at is not None) for c in data["cases"]] == [
         (actors.b.pk, 12, 15, True),
         (actors.a.pk, 5, 15, True),

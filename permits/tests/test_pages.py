@@ -115,22 +115,61 @@ def _bulk_permits(member, count, start=0):
 
 def test_staff_dashboard_query_count_same_at_10_and_1000_permits(actors, client_as, django_assert_num_queries):
     """Counted in the database: 10 permits or 1,000, the page makes the same queries (each
-    time computed afresh: bulk_create sends no signal, so the cached page is renewed by hand)."""
+    time rendered afresh: bulk_create sends no signal, so the cached page is renewed by hand,
+    and the stored figures refreshed as their task does). The lists show their first ten rows
+    and how many there are in all."""
     from members.dashboard_cache import bump_table
+    from permits import summary
+    from permits.tests.test_loose_ends import _late_case
 
+    def expired_cards(count, start):
+        for n in range(start, start + count):
+            worker = factories.worker(actors.a, full_name=f"w{n}", national_id=_valid(n))
+            factories.permit(
+                actors.a, "health_card", number=f"HC-{n}", issue_days_ago=400, expiry_in=-1 - n, worker=worker
+            )
+
+    # One row in each list, then many.
     _bulk_permits(actors.a, 10, start=0)
     _case_with_durations(actors, 2)
+    expired_cards(1, 0)
+
+    def late_cards(count, start):  # health cards (health centre: 10 legal days), one per worker
+        for n in range(start, start + count):
+            worker = factories.worker(actors.b, full_name=f"b{n}", national_id=_valid(100 + n))
+            _late_case(actors, days_ago=20 + n, member=actors.b, code="health_card", tracking=f"L-{n}", worker=worker)
+
+    late_cards(1, 0)
+    factories.permit(actors.a, "business_licence", number="SOON", issue_days_ago=400, expiry_in=5)
     client = client_as("staff")
     client.get(reverse("permits:dashboard"))
+    summary.refresh()
     bump_table("permits.permit")
     at_10 = _count(client, reverse("permits:dashboard"))
+
     _bulk_permits(actors.a, 990, start=10)
     for days in (3, 5):
         _case_with_durations(actors, days)
+    expired_cards(3, 1)
+    late_cards(12, 1)
+    client.get(reverse("permits:dashboard"))  # the navigation's state, renewed by the rows
+    summary.refresh()
     bump_table("permits.permit")
     with django_assert_num_queries(at_10):
         response = client.get(reverse("permits:dashboard"))
-    assert sum(response.context["state_totals"]) == 1000 + 1  # and the cases' prerequisite
+    # 1,000 bulk permits, the one expiring soon, four health cards and the cases' prerequisite
+    assert sum(response.context["state_totals"]) == Permit.objects.count() == 1000 + 1 + 4 + 1
+    assert len(response.context["expiring"]) == 10
+    assert len(response.context["expired"]) == 10
+    assert len(response.context["overdue"]["cases"]) == 10
+    assert response.context["list_counts"]["overdue"] == 13
+    assert [m.pk for m in response.context["members_expired_cards"]] == [actors.a.pk]
+    # 1,000 permits, every third without an expiry date, the others expiring 100 days ago to
+    # 99 days on: 667 dated, 334 of them past
+    expired = Permit.objects.filter(expiry_date__lt=timezone.localdate()).count()
+    assert response.context["list_counts"]["expired"] == expired
+    html = response.content.decode()
+    assert f'href="{reverse("permits:dashboard_list", args=["expired"])}"' in html
 
 
 def test_staff_dashboard_figures(actors, client_as):

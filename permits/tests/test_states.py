@@ -218,8 +218,8 @@ def test_expired_condition_selects_exactly_the_expired_state(actors):
 
 
 def test_a_loaded_permits_state_is_the_computed_state(actors):
-    """The member dashboard works the state out from the loaded rows
-    (selectors.loaded_permit_state); it must be the state the database computes, for every
+    """The member dashboard and the staff dashboard's lists work the state out from the loaded
+    rows (selectors.loaded_permit_state); it must be the state the database computes, for every
     state, today and on other days."""
     from permits.selectors import loaded_permit_state, permit_state_expression, renewal_open_condition
 

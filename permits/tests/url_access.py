@@ -45,6 +45,7 @@ def _worker(actors):
 URL_ACCESS = {
     "permits:home": Rule(ACTIVE_MEMBER),
     "permits:dashboard": Rule(STAFF),
+    "permits:dashboard_list": Rule(STAFF, kwargs=lambda actors: {"kind": "overdue"}),
     "permits:case_open": Rule(POST_ACTIVE_MEMBER, method="post"),
     "permits:worker_add": Rule(POST_ACTIVE_MEMBER, method="post"),
     # member A's worker leaves (302); member B may not touch it (404)
