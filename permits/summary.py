@@ -20,6 +20,7 @@ when a member is anonymised, and the page that shows it is for estates staff onl
 import datetime
 from functools import partial
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -61,17 +62,25 @@ def refresh(*, today=None) -> StaffDashboardSummary:
 
 def refresh_soon() -> None:
     """Queues a refresh once the current transaction commits: REFRESH_DELAY seconds later, at
-    most one waiting at a time. A backend that cannot hold a task until later (the immediate
+    most one waiting at a time (per process without a shared cache: _mark_seconds). A backend that cannot hold a task until later (the immediate
     backend of the tests) runs it at the commit instead, every time."""
     from .tasks import refresh_staff_dashboard_summary
 
     if not backend_can_defer(refresh_staff_dashboard_summary):
         enqueue_on_commit(refresh_staff_dashboard_summary)
         return
-    # The mark outlives the delay (a busy queue) but not by much: a rolled-back write's mark
-    # holds the next refresh back for at most this long.
-    if cache.add(QUEUED_KEY, 1, timeout=2 * REFRESH_DELAY):
+    if cache.add(QUEUED_KEY, 1, timeout=_mark_seconds()):
         transaction.on_commit(partial(enqueue_after, refresh_staff_dashboard_summary, REFRESH_DELAY), robust=True)
+
+
+def _mark_seconds() -> int:
+    """How long the "queued" mark holds further writes back. In a cache every process shares
+    (Redis) the run removes it when it starts, so it may outlive the delay (a busy queue) but
+    not by much: a rolled-back write's mark holds the next refresh back for at most this long.
+    Without one (the embedded default: a local-memory cache per process) the worker that runs
+    the task cannot remove the web process's mark, so it lasts only until the run is due: a
+    write made after that queues another run instead of waiting for a read to notice it."""
+    return 2 * REFRESH_DELAY if settings.SHARED_CACHE else REFRESH_DELAY
 
 
 def current(*, today=None, token=None) -> StaffDashboardSummary:
