@@ -263,3 +263,19 @@ def test_the_first_members_with_expired_cards_are_those_of_the_whole_list(actors
         first = selectors._expired_cards_members_first(today=today, types=types, limit=limit)
         assert [(m.pk, m.expired_cards) for m in first] == [(m.pk, m.expired_cards) for m in whole[:limit]]
     assert PermitCase.objects.count() == 0
+
+
+@pytest.mark.parametrize("page", ["abc", "۲", "٢", "999", "-1", "0", "1.5", "", "%00"])
+def test_a_list_page_of_any_number_answers_a_page(actors, client_as, page):
+    """Garbage, Persian and Arabic digits, out of range: a page of the list, never a 500."""
+    for n in range(53):
+        factories.permit(actors.a, "business_licence", number=f"P-{n:02d}", issue_days_ago=400, expiry_in=-1 - n)
+    response = client_as("staff").get(reverse("permits:dashboard_list", args=["expired"]) + f"?page={page}")
+    assert response.status_code == 200
+    number = response.context["page"].number
+    assert number == {"۲": 2, "٢": 2, "999": 2, "-1": 2, "0": 2}.get(page, 1)
+
+
+def test_a_member_may_not_open_a_list(actors, client_as):
+    response = client_as("member_a").get(reverse("permits:dashboard_list", args=["expired"]))
+    assert response.status_code in (403, 404)
