@@ -170,6 +170,11 @@ def member_facts(member: Member, *, today: datetime.date | None = None) -> Membe
         .annotate(reported=reported)
         .order_by("-year", "-month")[:ROUNDS_LOOKED_AT]
     ]
+    return _facts_of(member, today=today, active_since=active_since, permits=permits, rounds=rounds)
+
+
+def _facts_of(member: Member, *, today, active_since, **read) -> MemberFacts:
+    """The facts with the member's own kind, county and status and what was `read` of the rest."""
     return MemberFacts(
         member_id=member.pk,
         kind=member.kind,
@@ -177,8 +182,7 @@ def member_facts(member: Member, *, today: datetime.date | None = None) -> Membe
         status=member.status,
         active_since=active_since,
         today=today,
-        permits=permits,
-        rounds=rounds,
+        **read,
     )
 
 
@@ -225,15 +229,7 @@ def member_facts_brief(member: Member, *, today: datetime.date | None = None, re
     the member's own kind, county and status (enough for rules in none of FACT_RULES)."""
     today = today or timezone.localdate()
     if not read:
-        return MemberFacts(
-            member_id=member.pk,
-            kind=member.kind,
-            county=member.county,
-            status=member.status,
-            active_since=None,
-            today=today,
-            rounds_reported=0,
-        )
+        return _facts_of(member, today=today, active_since=None, rounds_reported=0)
     params = [
         member.pk,
         Member.Status.ACTIVE,
@@ -248,13 +244,10 @@ def member_facts_brief(member: Member, *, today: datetime.date | None = None, re
         cursor.execute(_facts_sql(), params)
         rows = cursor.fetchall()
     first_active, reported = (_as_datetime(rows[0][0]), rows[0][1]) if rows else (None, 0)
-    return MemberFacts(
-        member_id=member.pk,
-        kind=member.kind,
-        county=member.county,
-        status=member.status,
-        active_since=_active_since(first_active, member),
+    return _facts_of(
+        member,
         today=today,
+        active_since=_active_since(first_active, member),
         permits=[
             PermitFact(
                 type_id=type_id, name_fa="", name_en="", number="", expiry_date=expiry, renewal_open=bool(renewal)

@@ -180,21 +180,25 @@ def test_the_stored_figures_name_nobody(actors):
         assert name not in stored
 
 
+def _guild_member(n, *, national_id, mobile):
+    return Member.objects.create(
+        kind="guild",
+        business_name=f"عضو {n}",
+        owner_name="x",
+        owner_national_id=national_id,
+        mobile=mobile,
+        county="qazvin",
+        status="active",
+    )
+
+
 def test_overdue_cases_are_ordered_in_the_database_as_the_rule_in_python(actors):
     """The dashboard's list (overdue_ids: predicates and an ORDER BY in SQL) holds exactly the
     cases _late_current_steps finds late, the longest late first, then by id — across issuers
     with different legal times and cases that fall due on the same day."""
     cases = []
     for n, days_ago in enumerate((16, 40, 25, 16, 11, 9, 30)):  # guild union: 15 days
-        member = Member.objects.create(
-            kind="guild",
-            business_name=f"عضو {n}",
-            owner_name="x",
-            owner_national_id=_valid(700 + n),
-            mobile=f"0915000{n:04d}",
-            county="qazvin",
-            status="active",
-        )
+        member = _guild_member(n, national_id=_valid(700 + n), mobile=f"0915000{n:04d}")
         cases.append(_late_case(actors, days_ago=days_ago, member=member, tracking=f"G-{n}"))
     for n, days_ago in enumerate((12, 26, 9)):  # health cards at the health centre: 10 days
         worker = factories.worker(actors.b, full_name=f"h{n}", national_id=_valid(800 + n))
@@ -245,15 +249,7 @@ def test_the_first_members_with_expired_cards_are_those_of_the_whole_list(actors
     today = timezone.localdate()
     types = list(factories.permit_type("health_card").__class__.objects.all())
     for n in range(14):
-        member = Member.objects.create(
-            kind="guild",
-            business_name=f"عضو {n}",
-            owner_name="x",
-            owner_national_id=_valid(900 + n),
-            mobile=f"0916000{n:04d}",
-            county="qazvin",
-            status="active",
-        )
+        member = _guild_member(n, national_id=_valid(900 + n), mobile=f"0916000{n:04d}")
         for k in range(1 + n % 3):
             worker = factories.worker(member, full_name=f"w{n}-{k}", national_id=_valid(1000 + 10 * n + k))
             factories.permit(member, "health_card", number=f"C-{n}-{k}", expiry_in=-1 - (n * 7 + k) % 9, worker=worker)
