@@ -60,6 +60,21 @@ def refresh(*, today=None) -> StaffDashboardSummary:
     return summary
 
 
+def refresh_unless_current(*, today=None) -> StaffDashboardSummary:
+    """The task's work: `refresh`, unless the stored figures are already today's and of the
+    tables as they are now — a queue that waited (no worker for a while, a burst of writes
+    queued more than one run) does not compute the same figures again and again. Only with a
+    shared cache: without one the worker's table versions are its own, never the web
+    process's, so it cannot tell and always computes."""
+    today = today or timezone.localdate()
+    if settings.SHARED_CACHE:
+        stored = StaffDashboardSummary.objects.filter(pk=SUMMARY_ID).first()
+        if stored is not None and is_current(stored, token=current_token(), today=today):
+            cache.delete(QUEUED_KEY)
+            return stored
+    return refresh(today=today)
+
+
 def refresh_soon() -> None:
     """Queues a refresh once the current transaction commits: REFRESH_DELAY seconds later, at
     most one waiting at a time (per process without a shared cache: _mark_seconds). A backend that cannot hold a task until later (the immediate

@@ -3,7 +3,7 @@
 from core.tasks import task
 
 from .services import case_escalations_send, permit_reminders_send
-from .summary import refresh as summary_refresh
+from .summary import refresh_unless_current as summary_refresh
 
 
 @task()
@@ -22,7 +22,7 @@ def escalate_overdue_cases() -> dict:
 
 @task()
 def refresh_staff_dashboard_summary() -> str:
-    """Computes the staff dashboard's figures and stores them (permits.summary); safe to run
-    twice or on two workers at once. Queued after writes to the permits tables and daily by
-    `send_permit_reminders`."""
+    """Computes the staff dashboard's figures and stores them unless those stored are current
+    (permits.summary); safe to run twice or on two workers at once. Queued after writes to the
+    permits tables and daily by `send_permit_reminders`."""
     return str(summary_refresh())

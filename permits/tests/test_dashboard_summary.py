@@ -53,6 +53,23 @@ def test_a_saved_permit_queues_the_refresh_which_runs_after_the_commit(actors, d
     assert refreshed.tables_token == summary.current_token()
 
 
+@pytest.mark.parametrize("shared", [False, True])
+def test_a_run_queued_while_the_figures_are_current_computes_nothing_with_a_shared_cache(actors, settings, shared):
+    """Runs that waited in a queue (no worker for a while) compute the figures once, not once
+    each — where the worker can see the tables' versions (a shared cache)."""
+    from permits.tasks import refresh_staff_dashboard_summary
+
+    settings.SHARED_CACHE = shared
+    stored = summary.current()
+    refresh_staff_dashboard_summary.call()
+    again = StaffDashboardSummary.objects.get()
+    assert (again.computed_at == stored.computed_at) is shared
+    factories.permit(actors.a, number="S-3", expiry_in=5)  # the tables change: computed again
+    refresh_staff_dashboard_summary.call()
+    after = StaffDashboardSummary.objects.get()
+    assert after.computed_at > again.computed_at and _in_30(after) == 1
+
+
 def _own_mark(monkeypatch):
     """A "queued" mark of this test's own (a shared Redis is not emptied between tests)."""
     import uuid
