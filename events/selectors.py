@@ -369,7 +369,7 @@ def _dashboard_registrations_sql() -> str:
         FROM {registration} r
         JOIN {event} e ON e.id = r.event_id
         WHERE r.user_id = %s AND r.status IN ({statuses}) AND e.ends_at >= %s AND e.status = %s
-        ORDER BY e.starts_at
+        ORDER BY e.starts_at, e.id
         LIMIT %s
     """  # noqa: S608 (table names from the models, values are parameters)
 

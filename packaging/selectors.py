@@ -39,7 +39,7 @@ def _with_tiers(queryset):
 
 
 def _latest_proof():
-    return LabelProof.objects.filter(line=OuterRef("pk")).order_by("-uploaded_at")
+    return LabelProof.objects.filter(line=OuterRef("pk")).order_by("-uploaded_at", "-id")
 
 
 def orders_for_member(*, member):
@@ -55,7 +55,7 @@ def orders_for_member(*, member):
                 my_quantity=Subquery(mine.values("quantity")[:1]),
                 my_proof_status=Subquery(
                     LabelProof.objects.filter(line__order=OuterRef("pk"), line__member=member)
-                    .order_by("-uploaded_at")
+                    .order_by("-uploaded_at", "-id")
                     .values("status")[:1]
                 ),
             )
@@ -78,7 +78,7 @@ def _dashboard_sql() -> str:
     return f"""
         SELECT o.id, o.title, o.status, o.minimum_total, mine.quantity,
             CASE WHEN mine.id IS NOT NULL THEN (SELECT SUM(l.quantity) FROM {line} l WHERE l.order_id = o.id) END,
-            (SELECT p.status FROM {proof} p WHERE p.line_id = mine.id ORDER BY p.uploaded_at DESC LIMIT 1),
+            (SELECT p.status FROM {proof} p WHERE p.line_id = mine.id ORDER BY p.uploaded_at DESC, p.id DESC LIMIT 1),
             t.min_quantity, t.unit_price_rial
         FROM {order} o
         LEFT JOIN {line} mine ON mine.order_id = o.id AND mine.member_id = %s

@@ -376,7 +376,9 @@ def proof_review(*, proof, actor, items: dict, accept: bool, reason="") -> Label
     """Staff tick the mandatory items they found on the label and accept it (every item
     there) or return it with the reason the member reads. Only the newest proof of a line."""
     proof = LabelProof.objects.select_for_update().select_related("line__member", "line__order").get(pk=proof.pk)
-    newest = LabelProof.objects.filter(line=proof.line_id).order_by("-uploaded_at").values_list("pk", flat=True)[0]
+    newest = (
+        LabelProof.objects.filter(line=proof.line_id).order_by("-uploaded_at", "-id").values_list("pk", flat=True)[0]
+    )
     if newest != proof.pk:
         raise ValidationError(_("A newer version of this label was uploaded: check that one."))
     if proof.status != LabelProof.Status.SUBMITTED:

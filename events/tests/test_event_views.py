@@ -239,7 +239,7 @@ def _from_the_orm(user):
             event__status=Event.Status.PUBLISHED,
         )
         .select_related("event")
-        .order_by("event__starts_at")[:5]
+        .order_by("event__starts_at", "event_id")[:5]
     )
     questions = (
         Question.objects.filter(asker=user)
