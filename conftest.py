@@ -65,7 +65,11 @@ def _fresh_cache(settings, monkeypatch):
     """Rate-limit counters and cached pages from one test never reach the next. Each test counts
     rate limits under its own prefix, in one window (django-ratelimit's windows follow the clock:
     a test's requests must not straddle two of them); the local-memory cache (one per process)
-    is also emptied. A shared Redis is never flushed: parallel workers keep their sessions in it."""
+    is also emptied. A shared Redis is never flushed: parallel workers keep their sessions in it.
+    Django's content types are read again: a transactional test's flush recreates them under new
+    ids, and a request the live server was still answering during that flush can put the old id
+    back in the process's cache, so the next test's audit entry pointed at a row that no longer
+    exists (seen once on PostgreSQL)."""
     import time
     import types
     import uuid
@@ -79,6 +83,9 @@ def _fresh_cache(settings, monkeypatch):
     monkeypatch.setattr(django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: started))
     if isinstance(caches["default"], LocMemCache):
         caches["default"].clear()
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
     yield
 
 
