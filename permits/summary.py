@@ -11,8 +11,9 @@ When the figures are renewed:
   same task is queued;
 - in the request itself when there are no figures yet, when they are for an earlier day (the
   states follow the date) or when they are older than MAX_AGE_SECONDS and the tables have
-  changed since (no worker ran the task): so what the page shows is never more than
-  MAX_AGE_SECONDS behind the data, and the page says when the figures were computed.
+  changed since (no worker ran the task), one request at a time: so what the page shows is
+  never more than MAX_AGE_SECONDS behind the data (and the second one request takes to compute
+  them), and the page says when the figures were computed.
 
 The summary holds counts and medians only (no name, no member's own figures): nothing to erase
 when a member is anonymised, and the page that shows it is for estates staff only."""
@@ -110,17 +111,24 @@ def current(*, today=None, token=None) -> StaffDashboardSummary:
     if summary.computed_for != today:
         # The first request of the day computes them; those that come while it does show the
         # day before's, dated, rather than each computing them again.
-        if summary.computed_for > today or cache.add(COMPUTING_KEY, 1, timeout=60):
-            try:
-                return refresh(today=today)
-            finally:
-                cache.delete(COMPUTING_KEY)
-        return summary
+        return _computed_once(summary, today=today, force=summary.computed_for > today)
     if summary.tables_token != (token or current_token()):
         if timezone.now() - summary.computed_at > datetime.timedelta(seconds=MAX_AGE_SECONDS):
-            return refresh(today=today)
+            return _computed_once(summary, today=today)
         refresh_soon()
     return summary
+
+
+def _computed_once(summary, *, today, force=False) -> StaffDashboardSummary:
+    """The figures computed in this request, unless another request is computing them right
+    now (a mark in the cache, per process without a shared one): then the stored ones, dated,
+    for the second or so that takes, rather than every request at that moment computing them."""
+    if not force and not cache.add(COMPUTING_KEY, 1, timeout=60):
+        return summary
+    try:
+        return refresh(today=today)
+    finally:
+        cache.delete(COMPUTING_KEY)
 
 
 def is_current(summary, *, token, today=None) -> bool:
