@@ -2,12 +2,12 @@
 ranks and points, never who holds them (a member sees its own row marked; staff see names)."""
 
 import functools
-import json
 from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Count, Subquery, Sum
 
+from core.statements import json_value
 from members.models import Member
 
 from .models import (
@@ -122,10 +122,6 @@ def _dashboard_sql() -> str:
     """  # noqa: S608 (table names from the models, values are parameters)
 
 
-def _json(value):
-    return json.loads(value) if isinstance(value, str) else value
-
-
 def member_dashboard_estate(*, member) -> dict:
     """For the member dashboard: `registration` (status, plot size, readiness label) or None,
     and `my_rank` (rank, of, total, labelled_points: the values `member_rank` gives) or None.
@@ -149,6 +145,6 @@ def member_dashboard_estate(*, member) -> dict:
             "rank": rank,
             "of": of,
             "total": total if isinstance(total, Decimal) else Decimal(str(total)).quantize(Decimal("0.01")),
-            "labelled_points": _labelled_points(_json(criteria), _json(points)),
+            "labelled_points": _labelled_points(json_value(criteria), json_value(points)),
         }
     return {"registration": registration, "my_rank": my_rank}

@@ -1,6 +1,5 @@
 """Reads of the events app, scoped to who asks."""
 
-import datetime
 import functools
 import re
 
@@ -9,8 +8,8 @@ from django.db import connection
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
+from core.statements import aware_datetime
 from members import roles
 from members.models import MemberUser
 
@@ -309,14 +308,6 @@ def _poll_access_sql() -> str:
     """  # noqa: S608 (table names from the models, values are parameters)
 
 
-def _as_datetime(value):
-    if isinstance(value, str):  # SQLite answers text
-        value = parse_datetime(value)
-    if value is not None and timezone.is_naive(value):
-        value = timezone.make_aware(value, datetime.UTC)
-    return value
-
-
 def qa_poll_access(*, user_id: int, event_id: int) -> dict | None:
     """The row of `_poll_access_sql` for the Q&A poll that is answered before sessions and users
     load (events.middleware): one round trip to the database. On PostgreSQL the statement is
@@ -349,7 +340,7 @@ def qa_poll_access(*, user_id: int, event_id: int) -> dict | None:
         "member_status": row[6],
         "panelist": bool(row[7]),
         "event_status": row[8],
-        "event_created": _as_datetime(row[9]),
+        "event_created": aware_datetime(row[9]),
     }
 
 
@@ -414,10 +405,10 @@ def member_dashboard_events(*, user, now=None, limit=5) -> dict:
             {
                 "url": reverse("events:detail", args=[event_id]),
                 "title": title,
-                "starts_at": _as_datetime(starts_at),
+                "starts_at": aware_datetime(starts_at),
                 "status": status,
                 "status_label": Registration.Status(status).label,
-                "offer_expires_at": _as_datetime(offer_expires_at),
+                "offer_expires_at": aware_datetime(offer_expires_at),
             }
             for event_id, title, starts_at, status, offer_expires_at in registrations
         ],

@@ -3,7 +3,6 @@ in Tehran (timezone.localdate()) — never stored, so it is never stale."""
 
 import datetime
 import functools
-import json
 import statistics
 from collections import defaultdict
 
@@ -31,6 +30,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from core.jalali import jalali_month_of, jalali_month_range
+from core.statements import json_value
 from members.dashboard_cache import tables_token
 from members.models import Member
 from members.roles import is_estates_staff, member_of
@@ -448,7 +448,6 @@ def member_dashboard_permits_expiring(*, member, days=60, today=None, limit=10) 
         rows = cursor.fetchall()
     permits = []
     for revoked_on, suspended_from, suspended_until, expiry, name_fa, name_en, offsets, worker, renewal in rows:
-        offsets = json.loads(offsets) if isinstance(offsets, str) else offsets
         state = permit_state_of_values(
             replaced=False,
             revoked_on=revoked_on,
@@ -456,7 +455,7 @@ def member_dashboard_permits_expiring(*, member, days=60, today=None, limit=10) 
             suspended_until=suspended_until,
             renewal_open=bool(renewal),
             expiry_date=expiry,
-            expiring_soon_days=expiring_soon_days(offsets),
+            expiring_soon_days=expiring_soon_days(json_value(offsets)),
             today=today,
         )
         permits.append(

@@ -26,12 +26,12 @@ from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.jalali import format_date
 from core.persian import digits_to_persian
+from core.statements import aware_datetime
 from members.models import County, Member, MemberStatusChange
 from permits.models import OPEN_STEPS, Permit, PermitCase, add_months
 from pricing.models import PriceRound, PriceSubmission
@@ -216,12 +216,6 @@ def _facts_sql() -> str:
     """  # noqa: S608 (table names from the models, values are parameters)
 
 
-def _as_datetime(value):
-    if isinstance(value, str):  # SQLite answers an aggregate as text (UTC)
-        value = timezone.make_aware(parse_datetime(value), datetime.UTC)
-    return value
-
-
 def member_facts_brief(member: Member, *, today: datetime.date | None = None, read=True) -> MemberFacts:
     """The facts `rule_passes` reads, as `member_facts` finds them, in one query: the permits
     without their names and numbers and the rounds as a count (`rounds_reported`). For
@@ -243,7 +237,7 @@ def member_facts_brief(member: Member, *, today: datetime.date | None = None, re
     with connection.cursor() as cursor:
         cursor.execute(_facts_sql(), params)
         rows = cursor.fetchall()
-    first_active, reported = (_as_datetime(rows[0][0]), rows[0][1]) if rows else (None, 0)
+    first_active, reported = (aware_datetime(rows[0][0]), rows[0][1]) if rows else (None, 0)
     return _facts_of(
         member,
         today=today,

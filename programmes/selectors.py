@@ -3,7 +3,6 @@ documents; estates staff see everything. Published results are counts, never nam
 
 import datetime
 import functools
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -13,6 +12,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from core.statements import json_value
 from members.models import County, Member
 from members.roles import is_estates_staff, member_of
 
@@ -90,8 +90,7 @@ def dashboard_calls(*, member, today=None, limit=5) -> dict:
             rules[call_id] = {}
         if rule_id is not None:
             if rule_id not in rules[call_id]:
-                counties = json.loads(counties) if isinstance(counties, str) else counties
-                rules[call_id][rule_id] = (kind, number, member_kind, counties, set())
+                rules[call_id][rule_id] = (kind, number, member_kind, json_value(counties), set())
             if type_id is not None:
                 rules[call_id][rule_id][4].add(type_id)
     needs_facts = any(rule[0] in FACT_RULES for by_id in rules.values() for rule in by_id.values())
