@@ -1,7 +1,6 @@
 """Reads of the events app, scoped to who asks."""
 
 import functools
-import re
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -269,7 +268,6 @@ def event_report(*, event):
 # --- The Q&A poll's quick path ----------------------------------------------------------------
 
 _poll_sql: str | None = None
-POLL_STATEMENT = "events_qa_poll_access"
 
 
 def _poll_access_sql() -> str:
@@ -310,23 +308,15 @@ def _poll_access_sql() -> str:
 
 def qa_poll_access(*, user_id: int, event_id: int) -> dict | None:
     """The row of `_poll_access_sql` for the Q&A poll that is answered before sessions and users
-    load (events.middleware): one round trip to the database. On PostgreSQL the statement is
-    prepared once per connection (the plan is made once, each poll only executes it)."""
+    load (events.middleware): one round trip to the database. On PostgreSQL psycopg prepares
+    it once the connection has run it a few times (server-side binding, settings.DATABASES):
+    the plan is made once, each poll only executes it."""
     global _poll_sql
     if _poll_sql is None:
         _poll_sql = _poll_access_sql()
     params = [roles.ESTATES_STAFF, roles.UNION_HEAD, event_id, user_id]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            raw = connection.connection
-            if getattr(connection, "_events_qa_poll_prepared", None) is not raw:
-                numbered = iter(range(1, len(params) + 1))
-                body = re.sub("%s", lambda _match: f"${next(numbered)}", _poll_sql)
-                cursor.execute(f"PREPARE {POLL_STATEMENT} (text, text, bigint, bigint) AS {body}")
-                connection._events_qa_poll_prepared = raw
-            cursor.execute(f"EXECUTE {POLL_STATEMENT} (%s, %s, %s, %s)", params)
-        else:
-            cursor.execute(_poll_sql, params)
+        cursor.execute(_poll_sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
