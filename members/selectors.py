@@ -1,13 +1,18 @@
 """Reads of the members registry, scoped to who asks. Directory reads never expose a hidden
 address or number: templates get only what the viewer may see."""
 
+import datetime
+import functools
+
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, Window
 from django.http import Http404
-from django.utils import translation
+from django.utils import timezone, translation
 
 from catalogue.models import Product
 from core.models import Notification
 from core.persian import normalize_digits_only, search_key
+from core.statements import aware_datetime
 
 from .models import (
     ChangeRequest,
@@ -18,6 +23,7 @@ from .models import (
     MembershipYear,
     MemberStatusChange,
     MemberUser,
+    User,
 )
 
 PUBLIC_PRODUCTS = Prefetch(
@@ -109,7 +115,18 @@ def member_logo_or_404(*, pk: int, user, variant: str):
     return field
 
 
-def _latest_notifications(user, limit=5) -> list:
+# --- the dashboard's own lists ------------------------------------------------------------------
+# The view reads them in hand-written statements (`member_dashboard_lists`, docs/CONVENTIONS.md);
+# `member_dashboard_data` is the ORM read they stand for, which the test compares them with.
+
+NOTIFICATIONS_LIMIT = 5
+MESSAGES_LIMIT = 10
+CHANGE_REQUESTS_LIMIT = 5
+STATUS_CHANGES_LIMIT = 5
+MEMBERSHIP_YEARS_LIMIT = 20
+
+
+def _latest_notifications(user, limit=NOTIFICATIONS_LIMIT) -> list:
     """The newest notifications and, in the same query, how many are unread (a window over all
     of the user's rows, computed before the limit): the navigation's badge reads it from the
     user object instead of counting again (core.notifications.unread_count)."""
@@ -123,8 +140,9 @@ def _latest_notifications(user, limit=5) -> list:
 
 
 def member_dashboard_data(*, member: Member, user) -> dict:
-    """What the members app itself shows on the dashboard (a fixed number of queries)."""
-    links = list(member.user_links.select_related("user").order_by("-role", "created_at"))
+    """The ORM read of the members app's dashboard lists (model instances): what
+    `member_dashboard_lists` stands for, kept for the test that compares the two."""
+    links = list(member.user_links.select_related("user").order_by("-role", "created_at", "id"))
     is_owner = any(link.user_id == user.pk and link.role == MemberUser.Role.OWNER for link in links)
     return {
         "links": links,
@@ -135,12 +153,145 @@ def member_dashboard_data(*, member: Member, user) -> dict:
         if is_owner
         else [],
         "notifications": _latest_notifications(user),
-        "contact_messages": list(ContactMessage.objects.filter(member=member)[:10]),
-        "change_requests": list(ChangeRequest.objects.filter(member=member)[:5]),
-        "status_changes": list(MemberStatusChange.objects.filter(member=member)[:5]),
-        "membership": membership_year_summary(
-            member=member, years=list(MembershipYear.objects.filter(member=member).order_by("-ends_on", "-id")[:20])
+        "contact_messages": list(ContactMessage.objects.filter(member=member)[:MESSAGES_LIMIT]),
+        "change_requests": list(ChangeRequest.objects.filter(member=member)[:CHANGE_REQUESTS_LIMIT]),
+        "status_changes": list(MemberStatusChange.objects.filter(member=member)[:STATUS_CHANGES_LIMIT]),
+        "years": list(
+            MembershipYear.objects.filter(member=member).order_by("-ends_on", "-id")[:MEMBERSHIP_YEARS_LIMIT]
         ),
+    }
+
+
+@functools.cache
+def _dashboard_sql() -> dict[str, str]:
+    """The statements of `member_dashboard_lists`, one a list, each `member_dashboard_data`'s
+    read with only the columns the page shows, in the same order and with the same limit."""
+    link, user, invitation, notification, message, change, status, year = (
+        model._meta.db_table
+        for model in (
+            MemberUser,
+            User,
+            Invitation,
+            Notification,
+            ContactMessage,
+            ChangeRequest,
+            MemberStatusChange,
+            MembershipYear,
+        )
+    )
+    return {
+        "links": f"""
+            SELECT l.id, l.user_id, l.role, u.full_name FROM {link} l JOIN {user} u ON u.id = l.user_id
+            WHERE l.member_id = %s ORDER BY l.role DESC, l.created_at, l.id
+        """,  # noqa: S608 (table names from the models, values are parameters)
+        "invitations": f"""
+            SELECT i.id, i.full_name FROM {invitation} i
+            WHERE i.member_id = %s AND i.accepted_at IS NULL AND i.cancelled_at IS NULL
+            ORDER BY i.created_at DESC, i.id DESC
+        """,  # noqa: S608 (table names from the models, values are parameters)
+        "notifications": f"""
+            SELECT n.subject, n.url, n.created_at, n.read_at,
+                COUNT(CASE WHEN n.read_at IS NULL THEN 1 END) OVER ()
+            FROM {notification} n WHERE n.user_id = %s ORDER BY n.created_at DESC, n.id DESC LIMIT %s
+        """,  # noqa: S608 (table names from the models, values are parameters)
+        "contact_messages": f"""
+            SELECT m.id, m.sender_name, m.body, m.reply, m.replied_at, m.created_at FROM {message} m
+            WHERE m.member_id = %s ORDER BY m.created_at DESC, m.id DESC LIMIT %s
+        """,  # noqa: S608 (table names from the models, values are parameters)
+        "change_requests": f"""
+            SELECT c.field, c.new_value, c.status FROM {change} c
+            WHERE c.member_id = %s ORDER BY c.created_at DESC, c.id DESC LIMIT %s
+        """,  # noqa: S608 (table names from the models, values are parameters)
+        "status_changes": f"""
+            SELECT s.to_status, s.reason, s.created_at FROM {status} s
+            WHERE s.member_id = %s ORDER BY s.created_at DESC, s.id DESC LIMIT %s
+        """,  # noqa: S608 (table names from the models, values are parameters)
+        "years": f"""
+            SELECT y.starts_on, y.ends_on, y.kind, y.renewed_at, y.fee_reference, y.lapsed_at FROM {year} y
+            WHERE y.member_id = %s ORDER BY y.ends_on DESC, y.id DESC LIMIT %s
+        """,  # noqa: S608 (table names from the models, values are parameters)
+    }
+
+
+def _label(choices, value) -> str:
+    """A choice's label in the active language, as `get_<field>_display` gives it (the value
+    itself when it is not one of the choices)."""
+    return str(dict(choices.choices).get(value, value))
+
+
+def member_dashboard_lists(*, member: Member, user) -> dict:
+    """What the members app itself shows on the dashboard, as plain dicts: the people acting
+    for the business (`links`; `invitations` still open, for the owner only), the user's latest
+    `notifications` (the unread count left on the user for the navigation's badge, as
+    `_latest_notifications` does), the directory's `contact_messages`, the `change_requests`,
+    the `status_changes` and the `membership` year's summary. One statement a list (six, seven
+    for the owner), whatever the number of rows."""
+    sql = _dashboard_sql()
+    with connection.cursor() as cursor:
+
+        def rows(name, *params):
+            cursor.execute(sql[name], params)
+            return cursor.fetchall()
+
+        links = [
+            {"id": pk, "user_id": user_id, "role": role, "role_label": _label(MemberUser.Role, role), "full_name": name}
+            for pk, user_id, role, name in rows("links", member.pk)
+        ]
+        is_owner = any(link["user_id"] == user.pk and link["role"] == MemberUser.Role.OWNER for link in links)
+        invitations = [{"id": pk, "full_name": name} for pk, name in rows("invitations", member.pk)] if is_owner else []
+        notifications = rows("notifications", user.pk, NOTIFICATIONS_LIMIT)
+        user._unread_count = notifications[0][4] if notifications else 0
+        messages = rows("contact_messages", member.pk, MESSAGES_LIMIT)
+        changes = rows("change_requests", member.pk, CHANGE_REQUESTS_LIMIT)
+        statuses = rows("status_changes", member.pk, STATUS_CHANGES_LIMIT)
+        years = rows("years", member.pk, MEMBERSHIP_YEARS_LIMIT)
+    years = [
+        {
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+            "kind_label": _label(MembershipYear.Kind, kind),
+            "renewed_at": aware_datetime(renewed_at),
+            "fee_reference": fee_reference,
+            "lapsed": lapsed_at is not None,
+        }
+        for starts_on, ends_on, kind, renewed_at, fee_reference, lapsed_at in years
+    ]
+    return {
+        "links": links,
+        "is_owner": is_owner,
+        "invitations": invitations,
+        "notifications": [
+            {"subject": subject, "url": url, "created_at": aware_datetime(created_at), "unread": read_at is None}
+            for subject, url, created_at, read_at, _unread in notifications
+        ],
+        "contact_messages": [
+            {
+                "id": pk,
+                "sender_name": sender_name,
+                "body": body,
+                "reply": reply,
+                "replied": replied_at is not None,
+                "created_at": aware_datetime(created_at),
+            }
+            for pk, sender_name, body, reply, replied_at, created_at in messages
+        ],
+        "change_requests": [
+            {
+                "field_label": _label(ChangeRequest.Field, field),
+                "new_value": new_value,
+                "status_label": _label(ChangeRequest.Status, status),
+            }
+            for field, new_value, status in changes
+        ],
+        "status_changes": [
+            {
+                "status_label": _label(Member.Status, to_status),
+                "reason": reason,
+                "created_at": aware_datetime(created_at),
+            }
+            for to_status, reason, created_at in statuses
+        ],
+        "membership": membership_year_summary(member=member, years=years),
     }
 
 
@@ -151,22 +302,18 @@ SOON_DAYS = 30
 def membership_year_summary(*, member: Member, years: list, today=None) -> dict:
     """The year running today (or the one that ended last), a year already renewed ahead, the
     days left, the state and whether the member should see how to renew — from the rows
-    already read, newest first (no query)."""
-    import datetime
-
-    from django.utils import timezone
-
+    already read, newest first (dicts with `starts_on` and `ends_on`; no query)."""
     from .services import grace_days, renewal_open_days
 
     today = today or timezone.localdate()
     summary = {"current": None, "next": None, "history": years, "days_left": None, "state": "none"}
     if not years:
         return summary
-    running = [year for year in years if year.starts_on <= today <= year.ends_on]
+    running = [year for year in years if year["starts_on"] <= today <= year["ends_on"]]
     current = running[0] if running else years[0]
-    following = years[0] if years[0].starts_on > today and years[0] is not current else None
-    days_left = (current.ends_on - today).days
-    lapses_on = current.ends_on + datetime.timedelta(days=grace_days() + 1)
+    following = years[0] if years[0]["starts_on"] > today and years[0] is not current else None
+    days_left = (current["ends_on"] - today).days
+    lapses_on = current["ends_on"] + datetime.timedelta(days=grace_days() + 1)
     summary.update(current=current, next=following, days_left=days_left, days_over=-days_left, lapses_on=lapses_on)
     if member.status == Member.Status.LAPSED:
         state = "lapsed"

@@ -198,7 +198,7 @@ def dashboard(request):
         context = {
             "member": member,
             "csrf_token": csrf_token,
-            **selectors.member_dashboard_data(member=member, user=request.user),
+            **selectors.member_dashboard_lists(member=member, user=request.user),
         }
         if member.status == Member.Status.REJECTED:
             return render_to_string("members/rejected.html", context, request=request)
