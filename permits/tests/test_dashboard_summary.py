@@ -49,6 +49,26 @@ def test_none_stored_computes_them_then_one_query_reads_them(actors, django_asse
     assert StaffDashboardSummary.objects.count() == 1
 
 
+def test_the_stored_figures_are_read_as_the_orm_reads_them(actors, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert summary.stored() is None
+    factories.permit(actors.a, number="S-1", expiry_in=5)
+    _late_case(actors, days_ago=20)
+    summary.refresh()
+    with django_assert_num_queries(1):
+        stored = summary.stored()
+    orm = StaffDashboardSummary.objects.get()
+    assert (stored.pk, stored.computed_for, stored.computed_at, stored.tables_token, stored.figures) == (
+        orm.pk,
+        orm.computed_for,
+        orm.computed_at,
+        orm.tables_token,
+        orm.figures,
+    )
+    assert stored.figures["windows"]["in_30"] == 1 and stored.figures["overdue"]["count"] == 1
+    assert timezone.is_aware(stored.computed_at) and not stored._state.adding
+
+
 def test_a_saved_permit_queues_the_refresh_which_runs_after_the_commit(actors, django_capture_on_commit_callbacks):
     stored = summary.current()
     assert _in_30(stored) == 0
