@@ -333,6 +333,9 @@ class PermitCase(models.Model):
             models.Index(
                 fields=["updated_at", "id"], condition=Q(step__in=OPEN_STEPS), name="permit_case_open_by_update"
             ),
+            # The staff dashboard's cases past their legal response time: at each step, those
+            # that entered it first (selectors.staff_overdue_rows walks it, ten per step).
+            models.Index(fields=["step", "step_changed_at", "id"], name="permit_case_by_step_change"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -29,14 +29,16 @@ from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 
+from catalogue.models import Product, product_name
 from core.jalali import jalali_month_of, jalali_month_range
-from core.statements import json_value
+from core.statements import aware_datetime, json_value
 from members.dashboard_cache import tables_token
 from members.models import Member
 from members.roles import is_estates_staff, member_of
 
 from .models import (
     OPEN_STEPS,
+    CaseEscalation,
     CaseStep,
     CaseStepKind,
     HolderKind,
@@ -44,6 +46,7 @@ from .models import (
     PermitCase,
     PermitState,
     PermitType,
+    StepDeadline,
     Worker,
     expiring_soon_days,
     permit_type_name,
@@ -519,29 +522,6 @@ def _expired_cards_members(*, today, types):
     )
 
 
-def _expired_cards_members_first(*, today, types, limit) -> list:
-    """The first `limit` of _expired_cards_members, found among the members of the 5 × `limit`
-    latest expired cards (a walk back along the index on the expiry date) instead of testing
-    every member: two small queries (one when there is no expired card). When those cards
-    belong to fewer members than `limit`, the whole list is read instead."""
-    chunk = 5 * limit
-    member_ids = list(
-        _expired_cards(today=today, types=types)
-        .order_by("-expiry_date", "member_id")
-        .values_list("member_id", flat=True)[:chunk]
-    )
-    ids = list(dict.fromkeys(member_ids))[:limit]
-    if len(ids) < limit and len(member_ids) == chunk:
-        return list(_expired_cards_members(today=today, types=types)[:limit])
-    members = {
-        member.pk: member
-        for member in Member.objects.filter(pk__in=ids)
-        .only("business_name")
-        .annotate(expired_cards=Subquery(_expired_card_count(today=today, types=types)))
-    }
-    return [members[pk] for pk in ids]
-
-
 def _expired_card_count(*, today, types):
     card_types = [t.pk for t in types if t.code == HEALTH_CARD]
     return (
@@ -648,6 +628,424 @@ def _with_case_ages(cases, *, now):
     return cases
 
 
+# -- the staff dashboard's lists as plain rows ---------------------------------------------------
+#
+# The dashboard shows the first STAFF_LIST_LIMIT rows of six lists, read live on every render.
+# Each is one hand-written statement (docs/CONVENTIONS.md: a fixed, hot read whose ORM cost was
+# measured: ≈ 2–4 ms a list through the ORM, most of it building queries and model instances)
+# giving plain dicts with what the row shows. The ORM reads they stand for stay: staff_list(kind)
+# pages through them on the "see all" pages and staff_list_rows turns a page into the same dicts,
+# and permits/tests/test_dashboard_lists.py asserts both give the same rows.
+
+
+def _tables(*models) -> tuple:
+    return tuple(model._meta.db_table for model in models)
+
+
+def _marks(count: int) -> str:
+    return ", ".join(["%s"] * count)
+
+
+def _date(value):
+    return connection.ops.adapt_datefield_value(value)
+
+
+def _permit_row(permit) -> dict:
+    """A listed permit (staff_list "expiring"/"expired", with its `state`) as the lists show it."""
+    return {
+        "id": permit.pk,
+        "number": permit.number,
+        "type_name": permit.permit_type.name,
+        "business_name": permit.member.business_name,
+        "worker_name": permit.worker.full_name if permit.worker_id else "",
+        "expiry_date": permit.expiry_date,
+        "state": permit.state,
+    }
+
+
+def _card_member_row(member) -> dict:
+    return {"id": member.pk, "business_name": member.business_name, "expired_cards": member.expired_cards}
+
+
+def _home_row(member) -> dict:
+    return {"id": member.pk, "business_name": member.business_name, "county": member.get_county_display()}
+
+
+def _stale_row(case) -> dict:
+    return {
+        "id": case.pk,
+        "business_name": case.member.business_name,
+        "type_name": case.permit_type.name,
+        "subject": case.subject,
+        "step_label": case.get_step_display(),
+        "age_days": case.age_days,
+        "idle_days": case.idle_days,
+    }
+
+
+def _overdue_row(case) -> dict:
+    return {
+        "id": case.pk,
+        "business_name": case.member.business_name,
+        "type_name": case.permit_type.name,
+        "issuer_label": case.permit_type.get_issuer_display(),
+        "step_label": case.get_step_display(),
+        "days_allowed": case.days_allowed,
+        "due_on": case.due_on,
+        "delay_days": case.delay_days,
+        "escalated_at": case.escalated_at,
+    }
+
+
+@functools.cache
+def _permit_types_sql() -> str:
+    return f"""
+        SELECT id, code, name_fa, name_en, issuer, reminder_offsets
+        FROM {PermitType._meta.db_table}
+        ORDER BY sort_order, id
+    """  # noqa: S608 (table name from the model)
+
+
+def staff_permit_types() -> list[dict]:
+    """Every permit type in their order, as the dashboard needs them (one query): `id`, `code`,
+    `name` (in the active language), `issuer` and `expiring_soon_days`. The lists below take
+    them (`types`) to name their rows' types instead of reading them again."""
+    with connection.cursor() as cursor:
+        cursor.execute(_permit_types_sql())
+        rows = cursor.fetchall()
+    return [
+        {
+            "id": pk,
+            "code": code,
+            "name": permit_type_name(name_fa, name_en),
+            "issuer": issuer,
+            "expiring_soon_days": expiring_soon_days(json_value(offsets)),
+        }
+        for pk, code, name_fa, name_en, issuer, offsets in rows
+    ]
+
+
+def _types_by_id(types) -> dict:
+    return {row["id"]: row for row in (staff_permit_types() if types is None else types)}
+
+
+def _name_of(table: str, column: str, key: str) -> str:
+    """A scalar sub-select of one column of the row `key` points at: a look-up by primary key
+    for each of the listed rows, which PostgreSQL plans in a fraction of a join's time."""
+    return f"(SELECT x.{column} FROM {table} x WHERE x.id = {key})"  # noqa: S608 (names from the models)
+
+
+@functools.cache
+def _staff_expiring_sql() -> str:
+    """The first rows of _expiring_permits with what the state needs; whether a renewal case is
+    open is asked of those rows only (a scalar sub-select: an EXISTS made PostgreSQL hash every
+    open renewal first)."""
+    permit, member, worker, case = _tables(Permit, Member, Worker, PermitCase)
+    return f"""
+        SELECT p.id, p.number, p.expiry_date, p.revoked_on, p.suspended_from, p.suspended_until, p.permit_type_id,
+            {_name_of(member, "business_name", "p.member_id")},
+            {_name_of(worker, "full_name", "p.worker_id")},
+            (SELECT k.id FROM {case} k
+             WHERE k.renewal_of_id = p.id AND k.step IN ({_marks(len(OPEN_STEPS))}) LIMIT 1)
+        FROM {permit} p
+        WHERE p.replaced_by_id IS NULL AND p.expiry_date >= %s AND p.expiry_date <= %s
+        ORDER BY p.expiry_date, p.id
+        LIMIT %s
+    """  # noqa: S608 (table names from the models, values are parameters)
+
+
+def staff_expiring_rows(*, today=None, limit=STAFF_LIST_LIMIT, types=None) -> list[dict]:
+    """The dashboard's first `limit` permits of staff_list("expiring") as rows (one query, and
+    one for the permit types unless `types` are given)."""
+    today = _today(today)
+    types = _types_by_id(types)
+    params = [*OPEN_STEPS, _date(today), _date(today + datetime.timedelta(days=30)), limit]
+    with connection.cursor() as cursor:
+        cursor.execute(_staff_expiring_sql(), params)
+        rows = cursor.fetchall()
+    listed = []
+    for pk, number, expiry, revoked_on, suspended_from, suspended_until, type_id, business, worker, renewal in rows:
+        permit_type = types[type_id]
+        state = permit_state_of_values(
+            replaced=False,
+            revoked_on=revoked_on,
+            suspended_from=suspended_from,
+            suspended_until=suspended_until,
+            renewal_open=renewal is not None,
+            expiry_date=expiry,
+            expiring_soon_days=permit_type["expiring_soon_days"],
+            today=today,
+        )
+        listed.append(
+            {
+                "id": pk,
+                "number": number,
+                "type_name": permit_type["name"],
+                "business_name": business,
+                "worker_name": worker or "",
+                "expiry_date": expiry,
+                "state": state,
+            }
+        )
+    return listed
+
+
+def _expired_sql_condition(case: str) -> str:
+    """expired_condition on the permit `p`, as SQL: its parameters are _expired_sql_params."""
+    return f"""p.replaced_by_id IS NULL AND p.expiry_date < %s
+        AND (p.revoked_on IS NULL OR p.revoked_on > %s)
+        AND (p.suspended_from IS NULL OR p.suspended_from > %s OR p.suspended_until < %s)
+        AND NOT EXISTS (SELECT 1 FROM {case} k WHERE k.renewal_of_id = p.id AND k.step IN ({_marks(len(OPEN_STEPS))}))"""  # noqa: S608 (table name from the model)
+
+
+def _expired_sql_params(today) -> list:
+    day = _date(today)
+    return [day, day, day, day, *OPEN_STEPS]
+
+
+@functools.cache
+def _staff_expired_sql() -> str:
+    permit, member, worker, case = _tables(Permit, Member, Worker, PermitCase)
+    return f"""
+        SELECT p.id, p.number, p.expiry_date, p.permit_type_id,
+            {_name_of(member, "business_name", "p.member_id")},
+            {_name_of(worker, "full_name", "p.worker_id")}
+        FROM {permit} p
+        WHERE {_expired_sql_condition(case)}
+        ORDER BY p.expiry_date DESC, p.id
+        LIMIT %s
+    """  # noqa: S608 (table names from the models, values are parameters)
+
+
+def staff_expired_rows(*, today=None, limit=STAFF_LIST_LIMIT, types=None) -> list[dict]:
+    """The dashboard's first `limit` permits of staff_list("expired") as rows (one query, and
+    one for the permit types unless `types` are given)."""
+    today = _today(today)
+    types = _types_by_id(types)
+    with connection.cursor() as cursor:
+        cursor.execute(_staff_expired_sql(), [*_expired_sql_params(today), limit])
+        rows = cursor.fetchall()
+    return [
+        {
+            "id": pk,
+            "number": number,
+            "type_name": types[type_id]["name"],
+            "business_name": business,
+            "worker_name": worker or "",
+            "expiry_date": expiry,
+            "state": PermitState.EXPIRED,
+        }
+        for pk, number, expiry, type_id, business, worker in rows
+    ]
+
+
+@functools.cache
+def _staff_expired_cards_sql() -> str:
+    """_expired_cards_members_first in one statement: the members of the latest expired cards
+    of workers still working for them (a walk back along the index on the expiry date), each
+    with how many of its cards have expired (_expired_card_count)."""
+    permit, permit_type, member, worker, case = _tables(Permit, PermitType, Member, Worker, PermitCase)
+    card_type = f"(SELECT ct.id FROM {permit_type} ct WHERE ct.code = %s)"  # noqa: S608 (table name from the model)
+    return f"""
+        SELECT latest.member_id, {_name_of(member, "business_name", "latest.member_id")}, latest.cards,
+            (SELECT COUNT(*) FROM {permit} q
+             WHERE q.member_id = latest.member_id AND q.permit_type_id = {card_type}
+                AND q.replaced_by_id IS NULL AND q.expiry_date < %s)
+        FROM (
+            SELECT chunk.member_id, MAX(chunk.expiry_date) AS last_expired, COUNT(*) AS cards
+            FROM (
+                SELECT p.member_id, p.expiry_date
+                FROM {permit} p
+                WHERE p.permit_type_id = {card_type} AND {_expired_sql_condition(case)}
+                    AND (SELECT w.is_active FROM {worker} w WHERE w.id = p.worker_id) = %s
+                ORDER BY p.expiry_date DESC, p.member_id
+                LIMIT %s
+            ) chunk
+            GROUP BY chunk.member_id
+        ) latest
+        ORDER BY latest.last_expired DESC, latest.member_id
+        LIMIT %s
+    """  # noqa: S608 (table names from the models, values are parameters)
+
+
+def staff_expired_cards_rows(*, today=None, limit=STAFF_LIST_LIMIT) -> list[dict]:
+    """The dashboard's first `limit` members of staff_list("expired-cards") as rows: one query,
+    found among the members of the 5 × `limit` latest expired cards, as
+    _expired_cards_members_first was; when those cards belong to fewer members than `limit`,
+    the whole list is read instead (through the ORM: one more)."""
+    today = _today(today)
+    chunk = 5 * limit
+    day = _date(today)
+    params = [HEALTH_CARD, day, HEALTH_CARD, *_expired_sql_params(today), True, chunk, limit]
+    with connection.cursor() as cursor:
+        cursor.execute(_staff_expired_cards_sql(), params)
+        rows = cursor.fetchall()
+    if len(rows) < limit and sum(row[2] for row in rows) == chunk:
+        types = list(PermitType.objects.all())
+        return [_card_member_row(m) for m in _expired_cards_members(today=today, types=types)[:limit]]
+    return [{"id": pk, "business_name": name, "expired_cards": count} for pk, name, _cards, count in rows]
+
+
+@functools.cache
+def _staff_home_without_sql() -> str:
+    permit, permit_type, member = _tables(Permit, PermitType, Member)
+    return f"""
+        SELECT m.id, m.business_name, m.county
+        FROM {member} m
+        WHERE m.kind = %s AND m.status = %s AND NOT EXISTS (
+            SELECT 1 FROM {permit} p
+            WHERE p.member_id = m.id AND p.replaced_by_id IS NULL
+                AND p.permit_type_id = (SELECT ht.id FROM {permit_type} ht WHERE ht.code = %s)
+                AND (p.expiry_date IS NULL OR p.expiry_date >= %s))
+        ORDER BY m.business_name, m.id
+        LIMIT %s
+    """  # noqa: S608 (table names from the models, values are parameters)
+
+
+def staff_home_without_rows(*, today=None, limit=STAFF_LIST_LIMIT) -> list[dict]:
+    """The dashboard's first `limit` members of staff_list("home-without") as rows (one query)."""
+    today = _today(today)
+    params = [Member.Kind.HOME, Member.Status.ACTIVE, HOME_BUSINESS, _date(today), limit]
+    with connection.cursor() as cursor:
+        cursor.execute(_staff_home_without_sql(), params)
+        rows = cursor.fetchall()
+    counties = dict(Member._meta.get_field("county").flatchoices)
+    return [{"id": pk, "business_name": name, "county": str(counties.get(county, county))} for pk, name, county in rows]
+
+
+@functools.cache
+def _staff_stale_sql() -> str:
+    case, member, worker, product = _tables(PermitCase, Member, Worker, Product)
+    return f"""
+        SELECT k.id, k.step, k.created_at, k.updated_at, k.permit_type_id,
+            {_name_of(member, "business_name", "k.member_id")},
+            {_name_of(worker, "full_name", "k.worker_id")},
+            {_name_of(product, "name_fa", "k.product_id")},
+            {_name_of(product, "name_en", "k.product_id")}
+        FROM {case} k
+        WHERE k.step IN ({_marks(len(OPEN_STEPS))})
+        ORDER BY k.updated_at, k.id
+        LIMIT %s
+    """  # noqa: S608 (table names from the models, values are parameters)
+
+
+def staff_stale_rows(*, now=None, limit=STAFF_LIST_LIMIT, types=None) -> list[dict]:
+    """The dashboard's first `limit` cases of staff_list("stale") as rows (one query, and one
+    for the permit types unless `types` are given)."""
+    now = now or timezone.now()
+    types = _types_by_id(types)
+    with connection.cursor() as cursor:
+        cursor.execute(_staff_stale_sql(), [*OPEN_STEPS, limit])
+        rows = cursor.fetchall()
+    listed = []
+    for pk, step, created, updated, type_id, business, worker, product_fa, product_en in rows:
+        if worker is not None:
+            subject = worker
+        elif product_fa is not None:
+            subject = product_name(product_fa, product_en)
+        else:
+            subject = business
+        listed.append(
+            {
+                "id": pk,
+                "business_name": business,
+                "type_name": types[type_id]["name"],
+                "subject": subject,
+                "step_label": str(CaseStepKind(step).label),
+                "age_days": (now - aware_datetime(created)).days,
+                "idle_days": (now - aware_datetime(updated)).days,
+            }
+        )
+    return listed
+
+
+@functools.cache
+def _staff_overdue_sql(shape: tuple[int, ...]) -> str:
+    """The longest-late cases of each step and legal response time: for each (step, days)
+    group (`shape` holds how many issuers each has), the cases at that step, of a permit type
+    of one of those issuers, that entered it before the start of the day `today - days`, the
+    earliest first, cut to the limit (a walk along the index on step and step_changed_at);
+    merged in Python by due date (within a group, the order of entering is the order of due
+    dates)."""
+    case, permit_type, member, step, escalation = _tables(PermitCase, PermitType, Member, CaseStep, CaseEscalation)
+    groups = []
+    for index, issuers in enumerate(shape):
+        groups.append(
+            f"""SELECT * FROM (
+                SELECT k.id, k.step, k.step_changed_at, k.member_id, k.permit_type_id
+                FROM {case} k JOIN {permit_type} gt ON gt.id = k.permit_type_id
+                WHERE k.step = %s AND k.step_changed_at < %s AND gt.issuer IN ({_marks(issuers)})
+                ORDER BY k.step_changed_at, k.id
+                LIMIT %s
+            ) g{index}"""  # noqa: S608 (table names from the models, values are parameters)
+        )
+    late = " UNION ALL ".join(groups)
+    return f"""
+        SELECT late.id, late.step, late.step_changed_at, late.permit_type_id,
+            {_name_of(member, "business_name", "late.member_id")},
+            (SELECT e.escalated_at FROM {escalation} e
+             WHERE e.case_id = late.id
+                AND (SELECT s.left_at FROM {step} s WHERE s.id = e.case_step_id) IS NULL
+             LIMIT 1)
+        FROM ({late}) late
+    """  # noqa: S608 (table names from the models, values are parameters)
+
+
+@functools.cache
+def _step_deadlines_sql() -> str:
+    return f"SELECT issuer, step, days FROM {StepDeadline._meta.db_table}"  # noqa: S608 (table name from the model)
+
+
+def staff_overdue_rows(*, today=None, limit=STAFF_LIST_LIMIT, types=None) -> list[dict]:
+    """The dashboard's first `limit` cases of staff_list("overdue") as rows, the longest late
+    first (then the earliest to enter its step, then by id): the legal response times, then
+    one statement (and the permit types first unless `types` are given)."""
+    today = _today(today)
+    types = _types_by_id(types)
+    with connection.cursor() as cursor:
+        cursor.execute(_step_deadlines_sql())
+        deadlines = {(issuer, step): days for issuer, step, days in cursor.fetchall()}
+        by_step = defaultdict(list)
+        for (issuer, step), days in sorted(deadlines.items()):
+            by_step[(step, days)].append(issuer)
+        groups = sorted(by_step.items())
+        if not groups:
+            return []
+        params = []
+        for (step, days), issuers in groups:
+            start = timezone.make_aware(
+                datetime.datetime.combine(today - datetime.timedelta(days=days), datetime.time.min)
+            )
+            params += [step, start, *issuers, limit]
+        cursor.execute(_staff_overdue_sql(tuple(len(issuers) for _key, issuers in groups)), params)
+        rows = cursor.fetchall()
+    tz = timezone.get_current_timezone()
+    late = []
+    for row in rows:
+        entered = aware_datetime(row[2])
+        days = deadlines[(types[row[3]]["issuer"], row[1])]
+        late.append((due_on(entered, days, tz=tz), entered, row[0], days, row))
+    late.sort(key=lambda item: item[:3])
+    issuers = dict(_issuer_choices())
+    listed = []
+    for due, _entered, pk, days, (_pk, step, _at, type_id, business, escalated) in late[:limit]:
+        permit_type = types[type_id]
+        listed.append(
+            {
+                "id": pk,
+                "business_name": business,
+                "type_name": permit_type["name"],
+                "issuer_label": str(issuers.get(permit_type["issuer"], permit_type["issuer"])),
+                "step_label": str(CaseStepKind(step).label),
+                "days_allowed": days,
+                "due_on": due,
+                "delay_days": (today - due).days,
+                "escalated_at": aware_datetime(escalated),
+            }
+        )
+    return listed
+
+
 def staff_dashboard_figures(*, today=None) -> dict:
     """The staff dashboard's aggregates over whole tables, as JSON-ready data: permits by type
     and state, the expiry windows and months, open cases by step and age, the step medians by
@@ -729,22 +1127,21 @@ def staff_dashboard_figures(*, today=None) -> dict:
 def staff_dashboard(*, today=None, summary=None, list_limit=STAFF_LIST_LIMIT) -> dict:
     """What /permits/dashboard/ shows: the aggregates from the stored summary (`summary`, a
     StaffDashboardSummary; by default permits.summary.current(), which computes one when none
-    is stored for the day) and the first `list_limit` rows of each list, read live (a
-    constant number of queries, each on an index and a limit, whatever the tables hold).
-    Each list says how many rows it has in all (`list_counts`, from the summary) and links to
-    its whole list (permits:dashboard_list)."""
+    is stored for the day) and the first `list_limit` rows of each list, read live as plain
+    rows (one statement each, on an index and a limit whatever the tables hold; the overdue
+    list reads the legal response times first). Each list says how many rows it has in all
+    (`list_counts`, from the summary) and links to its whole list (permits:dashboard_list)."""
     today = _today(today)
-    now = timezone.now()
     if summary is None:
         from .summary import current
 
         summary = current(today=today)
     figures = summary.figures
-    types = list(PermitType.objects.all())
 
+    types = staff_permit_types()
     by_type = []
     for permit_type in types:
-        counts = figures["by_type"].get(str(permit_type.pk), {})
+        counts = figures["by_type"].get(str(permit_type["id"]), {})
         by_type.append(
             {
                 "type": permit_type,
@@ -756,10 +1153,7 @@ def staff_dashboard(*, today=None, summary=None, list_limit=STAFF_LIST_LIMIT) ->
     cases_by_step = [{**row, "label": CaseStepKind(row["step"]).label} for row in figures["cases_by_step"]]
     labels = dict(_issuer_choices())
     bottlenecks = [{**row, "label": labels.get(row["issuer"], row["issuer"])} for row in figures["bottlenecks"]]
-
-    members_expired_cards = _expired_cards_members_first(today=today, types=types, limit=list_limit)
-    home_without = list(_home_without_permit(today=today, types=types).only("business_name", "county")[:list_limit])
-    overdue = overdue_cases(today=today, limit=list_limit, figures=figures["overdue"], types=types)
+    overdue = {**figures["overdue"], "cases": staff_overdue_rows(today=today, limit=list_limit, types=types)}
     list_counts = {
         **figures["list_counts"],
         "expiring": figures["windows"]["in_30"],
@@ -775,13 +1169,13 @@ def staff_dashboard(*, today=None, summary=None, list_limit=STAFF_LIST_LIMIT) ->
         "by_type": by_type,
         "state_totals": state_totals,
         "windows": figures["windows"],
-        "expiring": staff_list_rows("expiring", _expiring_permits(today=today)[:list_limit], today=today),
-        "expired": staff_list_rows("expired", _expired_permits(today=today)[:list_limit], today=today),
-        "members_expired_cards": members_expired_cards,
+        "expiring": staff_expiring_rows(today=today, limit=list_limit, types=types),
+        "expired": staff_expired_rows(today=today, limit=list_limit, types=types),
+        "members_expired_cards": staff_expired_cards_rows(today=today, limit=list_limit),
         "cases_by_step": cases_by_step,
-        "stale_cases": _with_case_ages(list(_stale_cases()[:list_limit]), now=now),
+        "stale_cases": staff_stale_rows(limit=list_limit, types=types),
         "home_without_count": figures["list_counts"]["home_without"],
-        "home_without": home_without,
+        "home_without": staff_home_without_rows(today=today, limit=list_limit),
         "bottlenecks": bottlenecks,
         "overdue": overdue,
         "list_counts": list_counts,
@@ -815,16 +1209,22 @@ def staff_list(kind: str, *, today=None):
     return None
 
 
-def staff_list_rows(kind: str, rows, *, today=None) -> list:
-    """A page of staff_list(kind) with what its rows show worked out in Python (the cases'
-    ages, the overdue cases' due dates and delays)."""
+def staff_list_rows(kind: str, rows, *, today=None, now=None) -> list[dict]:
+    """A page of staff_list(kind) as the rows the lists show (the dicts the dashboard's
+    statements give): the permits' states, the cases' ages, the overdue cases' due dates and
+    delays worked out in Python."""
+    today = _today(today)
     if kind in ("expiring", "expired"):
-        return _with_states(list(rows), today=_today(today), expired=kind == "expired")
+        return [_permit_row(p) for p in _with_states(list(rows), today=today, expired=kind == "expired")]
+    if kind == "expired-cards":
+        return [_card_member_row(member) for member in rows]
+    if kind == "home-without":
+        return [_home_row(member) for member in rows]
     if kind == "stale":
-        return _with_case_ages(list(rows), now=timezone.now())
+        return [_stale_row(case) for case in _with_case_ages(list(rows), now=now or timezone.now())]
     if kind == "overdue":
-        return overdue_rows(rows, today=today)
-    return rows
+        return [_overdue_row(case) for case in overdue_rows(rows, today=today)]
+    return list(rows)
 
 
 EXPIRY_MONTHS = 12
@@ -917,15 +1317,13 @@ def bottleneck_headers() -> list[str]:
 
 def step_deadlines() -> dict:
     """{(issuer, step): days} from the admin's legal response times (one query)."""
-    from .models import StepDeadline
-
     return {(issuer, step): days for issuer, step, days in StepDeadline.objects.values_list("issuer", "step", "days")}
 
 
-def due_on(entered_at, days: int) -> datetime.date:
-    """The last day the issuer may answer: the day the step was entered plus its legal days.
-    The case is late from the next day on."""
-    return timezone.localtime(entered_at).date() + datetime.timedelta(days=days)
+def due_on(entered_at, days: int, *, tz=None) -> datetime.date:
+    """The last day the issuer may answer: the day the step was entered (in `tz`, by default
+    the current time zone) plus its legal days. The case is late from the next day on."""
+    return timezone.localtime(entered_at, tz).date() + datetime.timedelta(days=days)
 
 
 def _late_current_steps(*, today, deadlines):
@@ -966,7 +1364,8 @@ def _deadline_groups(deadlines, types) -> list:
 
 def overdue_ids(*, today=None, deadlines=None, types=None):
     """The ids of the open cases past their issuer's legal response time, the longest late
-    first (the earliest due date, then by id): the same test as _late_current_steps (late from
+    first (the earliest due date, then the first to enter its step, then by id: the order the
+    dashboard's statement can keep, staff_overdue_rows): the same test as _late_current_steps (late from
     the day after `due_on`, i.e. the step entered before the start of the day `today - days`),
     as predicates on the step, the permit type and when the case entered its step, ordered in
     the database."""
@@ -985,7 +1384,7 @@ def overdue_ids(*, today=None, deadlines=None, types=None):
     return (
         PermitCase.objects.filter(condition)
         .annotate(due_key=TruncDate("step_changed_at") + Case(*allowed, output_field=DurationField()))
-        .order_by("due_key", "id")
+        .order_by("due_key", "step_changed_at", "id")
         .values_list("pk", flat=True)
     )
 
@@ -1013,8 +1412,6 @@ def overdue_rows(ids, *, today=None, deadlines=None) -> list:
     """The cases `ids` (a list or a sliced overdue_ids) with what the dashboard shows of each:
     `due_on`, `delay_days`, `days_allowed` and `escalated_at` (the current step's escalation),
     the longest late first; one query."""
-    from .models import CaseEscalation
-
     today = _today(today)
     deadlines = step_deadlines() if deadlines is None else deadlines
     escalated = CaseEscalation.objects.filter(case_id=OuterRef("pk"), case_step__left_at__isnull=True).values(
@@ -1030,7 +1427,7 @@ def overdue_rows(ids, *, today=None, deadlines=None) -> list:
         case.days_allowed = deadlines[(case.permit_type.issuer, case.step)]
         case.due_on = due_on(case.step_changed_at, case.days_allowed)
         case.delay_days = (today - case.due_on).days
-    cases.sort(key=lambda c: (-c.delay_days, c.pk))
+    cases.sort(key=lambda c: (-c.delay_days, c.step_changed_at, c.pk))
     return cases
 
 

@@ -19,14 +19,16 @@ The summary holds counts and medians only (no name, no member's own figures): no
 when a member is anonymised, and the page that shows it is for estates staff only."""
 
 import datetime
+import functools
 from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from core.statements import aware_datetime, json_value
 from core.tasks import backend_can_defer, enqueue_after, enqueue_on_commit
 from members.dashboard_cache import tables_token
 from members.models import Member
@@ -99,13 +101,38 @@ def _mark_seconds() -> int:
     return 2 * REFRESH_DELAY if settings.SHARED_CACHE else REFRESH_DELAY
 
 
+@functools.cache
+def _stored_sql() -> str:
+    return f"""
+        SELECT computed_for, computed_at, tables_token, figures
+        FROM {StaffDashboardSummary._meta.db_table} WHERE id = %s
+    """  # noqa: S608 (table name from the model, the id a parameter)
+
+
+def stored() -> StaffDashboardSummary | None:
+    """The stored row, or None: one hand-written statement (docs/CONVENTIONS.md: the dashboard
+    reads it on every render, and the ORM's query and instance cost more than the read), the
+    row as the ORM would load it."""
+    with connection.cursor() as cursor:
+        cursor.execute(_stored_sql(), [SUMMARY_ID])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    computed_for, computed_at, tables_token, figures = row
+    return StaffDashboardSummary.from_db(
+        connection.alias,
+        ["id", "computed_for", "computed_at", "tables_token", "figures"],
+        [SUMMARY_ID, computed_for, aware_datetime(computed_at), tables_token, json_value(figures)],
+    )
+
+
 def current(*, today=None, token=None) -> StaffDashboardSummary:
     """The stored figures for the dashboard (one query), computed here only when none are
     stored for `today` or when they are over MAX_AGE_SECONDS old and the tables have changed
     since; recent figures of changed tables are shown while a refresh is queued. `token` is
     the tables' current version when the caller has read it already."""
     today = today or timezone.localdate()
-    summary = StaffDashboardSummary.objects.filter(pk=SUMMARY_ID).first()
+    summary = stored()
     if summary is None:
         return refresh(today=today)
     if summary.computed_for != today:

@@ -49,6 +49,26 @@ def test_none_stored_computes_them_then_one_query_reads_them(actors, django_asse
     assert StaffDashboardSummary.objects.count() == 1
 
 
+def test_the_stored_figures_are_read_as_the_orm_reads_them(actors, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert summary.stored() is None
+    factories.permit(actors.a, number="S-1", expiry_in=5)
+    _late_case(actors, days_ago=20)
+    summary.refresh()
+    with django_assert_num_queries(1):
+        stored = summary.stored()
+    orm = StaffDashboardSummary.objects.get()
+    assert (stored.pk, stored.computed_for, stored.computed_at, stored.tables_token, stored.figures) == (
+        orm.pk,
+        orm.computed_for,
+        orm.computed_at,
+        orm.tables_token,
+        orm.figures,
+    )
+    assert stored.figures["windows"]["in_30"] == 1 and stored.figures["overdue"]["count"] == 1
+    assert timezone.is_aware(stored.computed_at) and not stored._state.adding
+
+
 def test_a_saved_permit_queues_the_refresh_which_runs_after_the_commit(actors, django_capture_on_commit_callbacks):
     stored = summary.current()
     assert _in_30(stored) == 0
@@ -226,9 +246,10 @@ def _guild_member(n, *, national_id, mobile):
 
 
 def test_overdue_cases_are_ordered_in_the_database_as_the_rule_in_python(actors):
-    """The dashboard's list (overdue_ids: predicates and an ORDER BY in SQL) holds exactly the
-    cases _late_current_steps finds late, the longest late first, then by id — across issuers
-    with different legal times and cases that fall due on the same day."""
+    """The "see all" list (overdue_ids: predicates and an ORDER BY in SQL) holds exactly the
+    cases _late_current_steps finds late, the longest late first, then the first to enter its
+    step, then by id — across issuers with different legal times and cases that fall due on the
+    same day."""
     cases = []
     for n, days_ago in enumerate((16, 40, 25, 16, 11, 9, 30)):  # guild union: 15 days
         member = _guild_member(n, national_id=_valid(700 + n), mobile=f"0915000{n:04d}")
@@ -238,7 +259,8 @@ def test_overdue_cases_are_ordered_in_the_database_as_the_rule_in_python(actors)
         _late_case(actors, days_ago=days_ago, member=actors.b, code="health_card", tracking=f"H-{n}", worker=worker)
     today = timezone.localdate()
     late = selectors._late_current_steps(today=today, deadlines=selectors.step_deadlines())
-    expected = [row[0] for row in sorted(late, key=lambda row: (-row[4], row[0]))]
+    entered = dict(PermitCase.objects.values_list("pk", "step_changed_at"))
+    expected = [row[0] for row in sorted(late, key=lambda row: (-row[4], entered[row[0]], row[0]))]
     assert len(expected) == 7
     assert list(selectors.overdue_ids(today=today)) == expected
     listed = selectors.overdue_cases(today=today, limit=3)
@@ -260,12 +282,12 @@ def test_every_list_in_full_a_page_at_a_time(actors, client_as):
     response = _pages(staff, "expired")
     page = response.context["page"]
     assert (page.paginator.count, len(page.object_list)) == (53, 50)
-    assert [p.number for p in page.object_list][:2] == ["L-00", "L-01"]
-    assert {p.state for p in page.object_list} == {"expired"}
+    assert [p["number"] for p in page.object_list][:2] == ["L-00", "L-01"]
+    assert {p["state"] for p in page.object_list} == {"expired"}
     html = response.content.decode()
-    assert f'href="{reverse("admin:permits_permit_change", args=[page.object_list[0].pk])}"' in html
+    assert f'href="{reverse("admin:permits_permit_change", args=[page.object_list[0]["id"]])}"' in html
     second = staff.get(reverse("permits:dashboard_list", args=["expired"]) + "?page=2").context["page"]
-    assert [p.number for p in second.object_list] == ["L-50", "L-51", "L-52"]
+    assert [p["number"] for p in second.object_list] == ["L-50", "L-51", "L-52"]
     # The dashboard shows the first ten and links to the rest, saying how many there are.
     summary.refresh()
     body = staff.get(URL).content.decode()
@@ -277,8 +299,9 @@ def test_every_list_in_full_a_page_at_a_time(actors, client_as):
 
 
 def test_the_first_members_with_expired_cards_are_those_of_the_whole_list(actors):
-    """The dashboard finds them from the latest expired cards; the full list tests every member:
-    the same members in the same order (the latest expired card first, then by id)."""
+    """The dashboard finds them from the latest expired cards (selectors.staff_expired_cards_rows);
+    the full list tests every member: the same members in the same order (the latest expired
+    card first, then by id)."""
     today = timezone.localdate()
     types = list(factories.permit_type("health_card").__class__.objects.all())
     for n in range(14):
@@ -289,8 +312,8 @@ def test_the_first_members_with_expired_cards_are_those_of_the_whole_list(actors
     whole = list(selectors._expired_cards_members(today=today, types=types))
     assert len(whole) == 14
     for limit in (3, 10):
-        first = selectors._expired_cards_members_first(today=today, types=types, limit=limit)
-        assert [(m.pk, m.expired_cards) for m in first] == [(m.pk, m.expired_cards) for m in whole[:limit]]
+        first = selectors.staff_expired_cards_rows(today=today, limit=limit)
+        assert [(m["id"], m["expired_cards"]) for m in first] == [(m.pk, m.expired_cards) for m in whole[:limit]]
     assert PermitCase.objects.count() == 0
 
 
