@@ -1016,7 +1016,8 @@ def staff_overdue_rows(*, today=None, limit=STAFF_LIST_LIMIT, types=None) -> lis
             start = timezone.make_aware(
                 datetime.datetime.combine(today - datetime.timedelta(days=days), datetime.time.min)
             )
-            params += [step, start, *issuers, limit]
+            # As the ORM sends it: SQLite compares the naive UTC text it stores.
+            params += [step, connection.ops.adapt_datetimefield_value(start), *issuers, limit]
         cursor.execute(_staff_overdue_sql(tuple(len(issuers) for _key, issuers in groups)), params)
         rows = cursor.fetchall()
     tz = timezone.get_current_timezone()

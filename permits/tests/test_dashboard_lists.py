@@ -397,3 +397,18 @@ def test_every_state_can_reach_the_lists(actors):
     states = {row["state"] for row in selectors.staff_expiring_rows(today=today, limit=100)}
     states |= {row["state"] for row in selectors.staff_expired_rows(today=today, limit=100)}
     assert states == set(PermitState.values) - {PermitState.REPLACED}
+
+
+def test_a_case_entered_just_after_local_midnight_is_late_from_the_same_day_as_the_orm_says(actors):
+    """The cut-off is the start of a local day (Asia/Tehran, UTC+3:30): a case that entered its
+    step in the first hours of a day — still the previous day in UTC — is not late a day
+    early, and one that entered in the last hours of the day before is."""
+    midnight = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate() - 15 * DAY, datetime.time.min)
+    )  # business licence, "submitted": 15 legal days, so due today
+    not_yet = _late(actors.a, "business_licence", entered=midnight + datetime.timedelta(hours=1))
+    late = _late(actors.a, "business_licence", entered=midnight - datetime.timedelta(hours=1))
+    rows = selectors.staff_overdue_rows(limit=50)
+    assert rows == _orm_rows("overdue", today=timezone.localdate(), limit=50)
+    assert [row["id"] for row in rows] == [late.pk]
+    assert not_yet.pk not in {row["id"] for row in rows}
