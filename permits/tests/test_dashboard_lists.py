@@ -292,6 +292,9 @@ def test_the_open_cases_longest_without_update_are_the_orm_reads_first_rows(acto
     for step in (CaseStepKind.ISSUED, CaseStepKind.WITHDRAWN, CaseStepKind.REJECTED):  # closed: left out
         _open_case(actors.b, "home_business", step=step, updated_days_ago=300)
     now = timezone.now()
+    # Four without update since the same instant, just after the worker's and the product's: by id.
+    tied = PermitCase.objects.filter(member=actors.a, permit_type__code="business_licence").order_by("id")
+    PermitCase.objects.filter(pk__in=list(tied.values_list("id", flat=True)[:4])).update(updated_at=now - 41 * DAY)
     for limit in (3, 10, 50):
         for language in LANGUAGES:
             with translation.override(language):
