@@ -841,9 +841,10 @@ def staff_expired_rows(*, today=None, limit=STAFF_LIST_LIMIT, types=None) -> lis
 
 @functools.cache
 def _staff_expired_cards_sql() -> str:
-    """_expired_cards_members_first in one statement: the members of the latest expired cards
-    of workers still working for them (a walk back along the index on the expiry date), each
-    with how many of its cards have expired (_expired_card_count)."""
+    """The first members of _expired_cards_members in one statement: the members of the
+    5 × limit latest expired cards of workers still working for them (a walk back along the
+    index on the expiry date), each with how many of its cards have expired
+    (_expired_card_count)."""
     permit, permit_type, member, worker, case = _tables(Permit, PermitType, Member, Worker, PermitCase)
     card_type = f"(SELECT ct.id FROM {permit_type} ct WHERE ct.code = %s)"  # noqa: S608 (table name from the model)
     return f"""
@@ -870,9 +871,9 @@ def _staff_expired_cards_sql() -> str:
 
 def staff_expired_cards_rows(*, today=None, limit=STAFF_LIST_LIMIT) -> list[dict]:
     """The dashboard's first `limit` members of staff_list("expired-cards") as rows: one query,
-    found among the members of the 5 × `limit` latest expired cards, as
-    _expired_cards_members_first was; when those cards belong to fewer members than `limit`,
-    the whole list is read instead (through the ORM: one more)."""
+    found among the members of the 5 × `limit` latest expired cards; when there are that many
+    cards and they belong to fewer members than `limit`, the whole list is read instead
+    (through the ORM: the permit types and the list, two more)."""
     today = _today(today)
     chunk = 5 * limit
     day = _date(today)
