@@ -18,6 +18,11 @@ def aware_datetime(value):
     return value
 
 
+def placeholders(count: int) -> str:
+    """`count` parameter marks for an `IN (...)` list: "%s, %s, …"."""
+    return ", ".join(["%s"] * count)
+
+
 def json_value(value):
     """A JSON column's value, decoded (PostgreSQL's driver decodes it already)."""
     return json.loads(value) if isinstance(value, str) else value

@@ -8,7 +8,7 @@ from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from core.statements import aware_datetime
+from core.statements import aware_datetime, placeholders
 from members import roles
 from members.models import MemberUser
 
@@ -344,7 +344,7 @@ def _dashboard_registrations_sql() -> str:
     """The user's registrations (registered, offered a place, waiting) for published events not
     yet over, soonest first."""
     registration, event = (model._meta.db_table for model in (Registration, Event))
-    statuses = ", ".join(["%s"] * len(DASHBOARD_REGISTRATIONS))
+    statuses = placeholders(len(DASHBOARD_REGISTRATIONS))
     return f"""
         SELECT e.id, e.title, e.starts_at, r.status, r.offer_expires_at
         FROM {registration} r

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from catalogue.models import Product, product_name
 from core.jalali import jalali_month_of, jalali_month_range
-from core.statements import aware_datetime, json_value
+from core.statements import aware_datetime, json_value, placeholders
 from members.dashboard_cache import tables_token
 from members.models import Member
 from members.roles import is_estates_staff, member_of
@@ -426,7 +426,7 @@ def _dashboard_expiring_sql() -> str:
     what the state needs (the type's names and reminder offsets, the worker's name, whether a
     renewal case is open)."""
     permit, permit_type, worker, case = (model._meta.db_table for model in (Permit, PermitType, Worker, PermitCase))
-    steps = ", ".join(["%s"] * len(OPEN_STEPS))
+    steps = placeholders(len(OPEN_STEPS))
     return f"""
         SELECT p.revoked_on, p.suspended_from, p.suspended_until, p.expiry_date,
             t.name_fa, t.name_en, t.reminder_offsets, w.full_name,
@@ -642,10 +642,6 @@ def _tables(*models) -> tuple:
     return tuple(model._meta.db_table for model in models)
 
 
-def _marks(count: int) -> str:
-    return ", ".join(["%s"] * count)
-
-
 def _date(value):
     return connection.ops.adapt_datefield_value(value)
 
@@ -746,7 +742,7 @@ def _staff_expiring_sql() -> str:
             {_name_of(member, "business_name", "p.member_id")},
             {_name_of(worker, "full_name", "p.worker_id")},
             (SELECT k.id FROM {case} k
-             WHERE k.renewal_of_id = p.id AND k.step IN ({_marks(len(OPEN_STEPS))}) LIMIT 1)
+             WHERE k.renewal_of_id = p.id AND k.step IN ({placeholders(len(OPEN_STEPS))}) LIMIT 1)
         FROM {permit} p
         WHERE p.replaced_by_id IS NULL AND p.expiry_date >= %s AND p.expiry_date <= %s
         ORDER BY p.expiry_date, p.id
@@ -795,7 +791,7 @@ def _expired_sql_condition(case: str) -> str:
     return f"""p.replaced_by_id IS NULL AND p.expiry_date < %s
         AND (p.revoked_on IS NULL OR p.revoked_on > %s)
         AND (p.suspended_from IS NULL OR p.suspended_from > %s OR p.suspended_until < %s)
-        AND NOT EXISTS (SELECT 1 FROM {case} k WHERE k.renewal_of_id = p.id AND k.step IN ({_marks(len(OPEN_STEPS))}))"""  # noqa: S608 (table name from the model)
+        AND NOT EXISTS (SELECT 1 FROM {case} k WHERE k.renewal_of_id = p.id AND k.step IN ({placeholders(len(OPEN_STEPS))}))"""  # noqa: S608 (table name from the model)
 
 
 def _expired_sql_params(today) -> list:
@@ -924,7 +920,7 @@ def _staff_stale_sql() -> str:
             {_name_of(product, "name_fa", "k.product_id")},
             {_name_of(product, "name_en", "k.product_id")}
         FROM {case} k
-        WHERE k.step IN ({_marks(len(OPEN_STEPS))})
+        WHERE k.step IN ({placeholders(len(OPEN_STEPS))})
         ORDER BY k.updated_at, k.id
         LIMIT %s
     """  # noqa: S608 (table names from the models, values are parameters)
@@ -975,7 +971,7 @@ def _staff_overdue_sql(shape: tuple[int, ...]) -> str:
             f"""SELECT * FROM (
                 SELECT k.id, k.step, k.step_changed_at, k.member_id, k.permit_type_id
                 FROM {case} k JOIN {permit_type} gt ON gt.id = k.permit_type_id
-                WHERE k.step = %s AND k.step_changed_at < %s AND gt.issuer IN ({_marks(issuers)})
+                WHERE k.step = %s AND k.step_changed_at < %s AND gt.issuer IN ({placeholders(issuers)})
                 ORDER BY k.step_changed_at, k.id
                 LIMIT %s
             ) g{index}"""  # noqa: S608 (table names from the models, values are parameters)

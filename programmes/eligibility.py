@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from core.jalali import format_date
 from core.persian import digits_to_persian
-from core.statements import aware_datetime
+from core.statements import aware_datetime, placeholders
 from members.models import County, Member, MemberStatusChange
 from permits.models import OPEN_STEPS, Permit, PermitCase, add_months
 from pricing.models import PriceRound, PriceSubmission
@@ -197,7 +197,7 @@ def _facts_sql() -> str:
     member, change, price_round, submission, permit, case = (
         model._meta.db_table for model in (Member, MemberStatusChange, PriceRound, PriceSubmission, Permit, PermitCase)
     )
-    steps = ", ".join(["%s"] * len(OPEN_STEPS))
+    steps = placeholders(len(OPEN_STEPS))
     return f"""
         SELECT
             (SELECT MIN(s.created_at) FROM {change} s WHERE s.member_id = %s AND s.to_status = %s),
