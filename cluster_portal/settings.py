@@ -100,7 +100,9 @@ WSGI_APPLICATION = "cluster_portal.wsgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # Django's, with {% url %} and {% translate %} remembering what they rendered.
+        "BACKEND": "core.template_backend.PortalTemplates",
+        "NAME": "django",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
