@@ -31,11 +31,9 @@ def member_of(user):
     if not user.is_authenticated:
         return None
     if not hasattr(user, "_member_cache"):
-        from .models import MemberUser
+        from .selectors import member_for_user
 
-        # One query for the link and the member (read once per request).
-        link = MemberUser.objects.select_related("member").filter(user_id=user.pk).first()
-        user._member_cache = link.member if link else None
+        user._member_cache = member_for_user(user.pk)  # one query, read once per request
     return user._member_cache
 
 

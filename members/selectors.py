@@ -163,6 +163,24 @@ def member_dashboard_data(*, member: Member, user) -> dict:
 
 
 @functools.cache
+def _member_for_user_sql() -> str:
+    member, link = Member._meta, MemberUser._meta
+    columns = ", ".join(f"m.{field.column}" for field in member.concrete_fields)
+    return f"""
+        SELECT {columns} FROM {link.db_table} l JOIN {member.db_table} m ON m.id = l.member_id
+        WHERE l.user_id = %s
+    """  # noqa: S608 (table and column names from the models, the value a parameter)
+
+
+def member_for_user(user_id) -> Member | None:
+    """The member business the user acts for, or None: `members.roles.member_of`'s read, on
+    every signed-in request. One statement by hand (`Member.objects.raw`: Django's own column
+    conversions and model instance) instead of the ORM's link-and-member query, which cost
+    about 0.7 ms a request to build against 0.26 ms (a user has at most one link)."""
+    return next(iter(Member.objects.raw(_member_for_user_sql(), [user_id])), None)
+
+
+@functools.cache
 def _dashboard_sql() -> dict[str, str]:
     """The statements of `member_dashboard_lists`, one a list, each `member_dashboard_data`'s
     read with only the columns the page shows, in the same order and with the same limit."""

@@ -287,3 +287,33 @@ def test_the_page_shows_what_the_lists_give(actors, crowded, client_as):
     assert html.count('<bdi dir="ltr">R') == sum(bool(year["fee_reference"]) for year in shown["membership"]["history"])
     assert "دیگری" not in html  # the colleague's notifications
     assert "خریدار 3-" not in html and "دعوت open 3-" not in html  # member B's rows
+
+
+def test_member_of_reads_the_member_the_orm_would_in_one_query(django_assert_num_queries):
+    """roles.member_of's hand-written read (selectors.member_for_user) gives the same member,
+    field for field and with the same Python types, as the ORM's link-and-member query."""
+    from members import roles
+
+    owner = make_user("09121110001")
+    colleague = make_user("09121110002")
+    loner = make_user("09121110003")
+    other_owner = make_user("09121110004")
+    member = make_member(owner, national_id="0012345671", number=17, brand="برند", website="https://example.com")
+    make_member(other_owner, national_id="0012345672", status=Member.Status.SUSPENDED)
+    MemberUser.objects.create(member=member, user=colleague, role=MemberUser.Role.COLLEAGUE)
+    for user in (owner, colleague, other_owner, loner):
+        link = MemberUser.objects.select_related("member").filter(user_id=user.pk).first()
+        expected = link.member if link else None
+        with django_assert_num_queries(1):
+            found = selectors.member_for_user(user.pk)
+        if expected is None:
+            assert found is None
+            continue
+        for field in Member._meta.concrete_fields:
+            mine, theirs = getattr(found, field.attname), getattr(expected, field.attname)
+            assert (mine, type(mine)) == (theirs, type(theirs)), field.attname
+        assert found._state.adding is False and found._state.db == "default"
+    fresh = make_user("09121110005")
+    with django_assert_num_queries(1):
+        assert roles.member_of(fresh) is None
+        assert roles.member_of(fresh) is None
