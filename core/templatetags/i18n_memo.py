@@ -1,4 +1,5 @@
-"""The `i18n` library every `{% load i18n %}` loads (settings: TEMPLATES' "libraries"):
+"""The `i18n` library every `{% load i18n %}` loads (the template engine,
+core/template_backend.py, maps the name to it):
 Django's own tags and filters, with `translate`/`trans` remembering a literal's result per
 language (core.templatetags.memo)."""
 

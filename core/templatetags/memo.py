@@ -2,7 +2,7 @@
 
 A page renders the same few dozen links and labels on every request, and Django works each of
 them out afresh: a `{% url %}` walks the URL resolver (about a tenth of a signed-in page's time),
-a `{% translate %}` of a literal looks the message up and escapes it again. Both depend only on
+a `{% translate %}` of a literal looks the message up and localises it again. Both depend only on
 what this module puts in their keys, so the result is kept:
 
 - `{% url %}`: by view name, arguments, current application, URL configuration, script prefix
@@ -14,7 +14,8 @@ what this module puts in their keys, so the result is kept:
 
 Everything else is Django's own code. The memos start afresh when a setting they depend on
 changes (the tests' `override_settings`); in production neither the URL configuration nor the
-compiled translations change without a restart.
+compiled translations change without a restart (with DEBUG on, where the development
+server reloads changed translations, `{% translate %}` renders every time).
 
 Both are put in place by the template engine (core/template_backend.py): `url` as a builtin
 after Django's own, and `core.templatetags.i18n_memo` as the `i18n` library.
@@ -68,10 +69,13 @@ class MemoURLNode(URLNode):
             or any(type(v) not in _PLAIN for _n, v in kwargs)
         ):
             return super().render(context)
-        request = getattr(context, "request", None)
-        current_app = getattr(request, "current_app", None)
-        if current_app is None:
-            current_app = getattr(getattr(request, "resolver_match", None), "namespace", None)
+        try:  # as Django's URLNode
+            current_app = context.request.current_app
+        except AttributeError:
+            try:
+                current_app = context.request.resolver_match.namespace
+            except AttributeError:
+                current_app = None
         url = ""
         try:
             url = _reverse(
@@ -111,11 +115,14 @@ class MemoTranslateNode(TranslateNode):
             and getattr(expression.var, "lookups", None) is None
         )
         self.rendered = {}
+        self.generation = _generation[0]
 
     def render(self, context):
-        if not self.constant:
+        if not self.constant or settings.DEBUG:  # DEBUG: the dev server reloads changed translations
             return super().render(context)
-        key = (_generation[0], get_language(), context.autoescape)
+        if self.generation != _generation[0]:
+            self.rendered, self.generation = {}, _generation[0]
+        key = (get_language(), context.autoescape)
         value = self.rendered.get(key)
         if value is None:
             value = self.rendered[key] = super().render(context)

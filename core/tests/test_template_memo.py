@@ -41,8 +41,9 @@ def test_the_projects_engine_uses_the_memo_tags():
 )
 @pytest.mark.parametrize("language", ["fa", "en"])
 def test_output_is_djangos(source, language):
+    template = engines["django"].from_string(source)  # one template: the second render is remembered
     with translation.override(language):
-        first, again = render(source), render(source)
+        first, again = template.render({}), template.render({})
         assert first == again == django_render(source)
 
 
@@ -126,3 +127,39 @@ def test_the_engine_check_leaves_out_only_its_own_i18n_swap():
         {"NAME": "x", "DIRS": [], "APP_DIRS": False, "OPTIONS": {"libraries": {"static": "core.templatetags.persian"}}}
     )
     assert [(error.id, error.msg.split()[0]) for error in clashing.check()] == [("templates.W003", "'static'")]
+
+
+@pytest.mark.parametrize("current_app", [None, "admin"])
+def test_the_current_application_is_djangos(rf, current_app):
+    from django.template import RequestContext
+
+    source = "{% url 'admin:index' %}|{% url 'members:directory' %}"
+    request = rf.get("/")
+    if current_app:
+        request.current_app = current_app
+    engine = Engine(builtins=["core.templatetags.persian"], libraries={"i18n": "django.templatetags.i18n"})
+    expected = engine.from_string(source).render(RequestContext(request, {}))
+    assert engines["django"].from_string(source).render({}, request) == expected
+
+
+def test_a_language_block_and_percent_signs_are_djangos():
+    source = (
+        "{% load i18n %}{% translate 'Members' %}{% language 'en' %}{% translate 'Members' %}"
+        "{% endlanguage %}{% translate '100%' %}{% translate '100%%' %}"
+    )
+    template = engines["django"].from_string(source)
+    with translation.override("fa"):
+        assert template.render({}) == template.render({}) == django_render(source)
+
+
+def test_a_changed_setting_renders_a_literal_afresh():
+    template = engines["django"].from_string("{% load i18n %}{% translate 'Members' %}")
+    node = template.template.nodelist[-1]
+    with translation.override("en"):
+        template.render({})
+        assert len(node.rendered) == 1
+        generation = node.generation
+        with override_settings(LANGUAGE_CODE="en"):
+            assert template.render({}) == "Members"
+            assert node.generation == generation + 1
+            assert len(node.rendered) == 1  # the earlier generation's entries are gone

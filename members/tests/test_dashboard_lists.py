@@ -313,6 +313,10 @@ def test_member_of_reads_the_member_the_orm_would_in_one_query(django_assert_num
             mine, theirs = getattr(found, field.attname), getattr(expected, field.attname)
             assert (mine, type(mine)) == (theirs, type(theirs)), field.attname
         assert found._state.adding is False and found._state.db == "default"
+        assert found.get_deferred_fields() == set()
+    colleague = type(colleague).objects.get(pk=colleague.pk)
+    with django_assert_num_queries(1):
+        assert roles.member_of(colleague).pk == roles.member_of(colleague).pk == member.pk
     fresh = make_user("09121110005")
     with django_assert_num_queries(1):
         assert roles.member_of(fresh) is None
