@@ -7,8 +7,9 @@ what this module puts in their keys, so the result is kept:
 
 - `{% url %}`: by view name, arguments, current application, URL configuration, script prefix
   and language, in one bounded LRU shared by every template (`URL_MEMO_SIZE` entries). Only
-  when every argument is a plain `str` (a template's literal too) or `int` (what `reverse` turns into text the same way
-  every time); anything else — a model instance, a lazy string — is reversed as Django does.
+  when every argument is a plain `str` (a template's literal too) or `int` (what `reverse`
+  turns into text the same way every time); anything else — a model instance, a lazy string —
+  is reversed as Django does.
 - `{% translate "literal" %}` (no filter, no `as`, no `context`): by language and autoescaping,
   on the node itself (one node per place in a cached template).
 

@@ -14,10 +14,14 @@ def render(source, **context):
     return engines["django"].from_string(source).render(context)
 
 
+def django_engine():
+    """An engine with Django's own tags (no memo builtins or library)."""
+    return Engine(builtins=["core.templatetags.persian"], libraries={"i18n": "django.templatetags.i18n"})
+
+
 def django_render(source, **context):
-    """The same template under Django's own tags (no memo builtins or library)."""
-    engine = Engine(builtins=["core.templatetags.persian"], libraries={"i18n": "django.templatetags.i18n"})
-    return engine.from_string(source).render(Context(context))
+    """The same template under Django's own tags."""
+    return django_engine().from_string(source).render(Context(context))
 
 
 def test_the_projects_engine_uses_the_memo_tags():
@@ -137,8 +141,7 @@ def test_the_current_application_is_djangos(rf, current_app):
     request = rf.get("/")
     if current_app:
         request.current_app = current_app
-    engine = Engine(builtins=["core.templatetags.persian"], libraries={"i18n": "django.templatetags.i18n"})
-    expected = engine.from_string(source).render(RequestContext(request, {}))
+    expected = django_engine().from_string(source).render(RequestContext(request, {}))
     assert engines["django"].from_string(source).render({}, request) == expected
 
 
