@@ -65,16 +65,24 @@ free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1",
 # a real miss): a member's first view, the view after a write.
 port=$(free_port)
 miss_port=$(free_port)
+floor_port=$(free_port)
 base="http://127.0.0.1:$port"
 miss_base="http://127.0.0.1:$miss_port"
+floor_base="http://127.0.0.1:$floor_port"
 "$PY" -m gunicorn cluster_portal.wsgi --bind "127.0.0.1:$port" --workers "$WORKERS" --timeout 60 \
   --access-logfile - --log-level warning >"$DATA/gunicorn.log" 2>&1 &
 gunicorn_pid=$!
 PAGE_CACHE_READS=false "$PY" -m gunicorn cluster_portal.wsgi --bind "127.0.0.1:$miss_port" --workers "$WORKERS" \
   --timeout 60 --access-logfile - --log-level warning >"$DATA/gunicorn-miss.log" 2>&1 &
 miss_pid=$!
-trap 'kill "$gunicorn_pid" "$miss_pid" 2>/dev/null || true; wait "$gunicorn_pid" "$miss_pid" 2>/dev/null || true' EXIT
-for server in "$base" "$miss_base"; do
+# A third server, for the pages with a target on a miss: the miss with Django's template rendering
+# taken away (bench/floor_wsgi.py), i.e. what the page would cost with a template engine that cost
+# nothing. Never a target itself: it shows how much of a miss rendering is.
+PAGE_CACHE_READS=false "$PY" -m gunicorn bench.floor_wsgi:application --bind "127.0.0.1:$floor_port" \
+  --workers "$WORKERS" --timeout 60 --access-logfile - --log-level warning >"$DATA/gunicorn-floor.log" 2>&1 &
+floor_pid=$!
+trap 'kill "$gunicorn_pid" "$miss_pid" "$floor_pid" 2>/dev/null || true; wait "$gunicorn_pid" "$miss_pid" "$floor_pid" 2>/dev/null || true' EXIT
+for server in "$base" "$miss_base" "$floor_base"; do
   for _ in $(seq 1 100); do curl -fs "$server/healthz" >/dev/null && break; sleep 0.2; done
 done
 
@@ -102,6 +110,9 @@ while IFS=$'\t' read -r _ label path cookie; do
   if [ "$label" != "/healthz (baseline)" ]; then
     measure miss "$label" "$miss_base" "$path" "$cookie"
   fi
+  case "$label" in
+    "home" | "member dashboard" | "permits dashboard") measure floor "$label" "$floor_base" "$path" "$cookie" ;;
+  esac
 done < "$DATA/targets.tsv"
 # The baseline once more at the end: the machine's load moves during a run (both go in the report).
 measure hit "/healthz (baseline, end)" "$base" /healthz ""
