@@ -78,17 +78,18 @@ miss_pid=$!
 # A third server, for the pages with a target on a miss: the miss with Django's template rendering
 # taken away (bench/floor_wsgi.py), i.e. what the page would cost with a template engine that cost
 # nothing. Never a target itself: it shows how much of a miss rendering is.
-PAGE_CACHE_READS=false "$PY" -m gunicorn bench.floor_wsgi:application --bind "127.0.0.1:$floor_port" \
+PAGE_CACHE_READS=false "$PY" -m gunicorn "bench.floor_wsgi:application_with_floor()" --bind "127.0.0.1:$floor_port" \
   --workers "$WORKERS" --timeout 60 --access-logfile - --log-level warning >"$DATA/gunicorn-floor.log" 2>&1 &
 floor_pid=$!
 trap 'kill "$gunicorn_pid" "$miss_pid" "$floor_pid" 2>/dev/null || true; wait "$gunicorn_pid" "$miss_pid" "$floor_pid" 2>/dev/null || true' EXIT
 for server in "$base" "$miss_base" "$floor_base"; do
   for _ in $(seq 1 100); do curl -fs "$server/healthz" >/dev/null && break; sleep 0.2; done
+  curl -fs "$server/healthz" >/dev/null || { echo "bench: $server did not start (see $DATA/gunicorn*.log)" >&2; exit 1; }
 done
 
 measure() {  # measure MODE LABEL SERVER PATH COOKIE: one line of results.tsv
   local mode=$1 label=$2 server=$3 path=$4 cookie=$5 status line
-  status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" "$server$path")
+  status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" "$server$path" || true)
   if [ "$status" != "200" ] && [ "$status" != "204" ]; then  # 204: a Q&A poll with nothing new
     printf '%s\t%s\t%s\tHTTP %s\n' "$mode" "$label" "$path" "$status" >> "$results"
     echo "  $label ($mode): HTTP $status, not measured"
@@ -102,6 +103,7 @@ measure() {  # measure MODE LABEL SERVER PATH COOKIE: one line of results.tsv
 }
 
 "$PY" manage.py shell < bench/targets.py 2>/dev/null | grep '^TARGET' > "$DATA/targets.tsv"
+floor_pages=$(cd bench && "$PY" -c 'import report; print("\n".join(report.MISS_TARGETS))')  # the pages with a target on a miss
 results=$DATA/results.tsv
 : > "$results"
 : > "$DATA/load.log"
@@ -110,9 +112,9 @@ while IFS=$'\t' read -r _ label path cookie; do
   if [ "$label" != "/healthz (baseline)" ]; then
     measure miss "$label" "$miss_base" "$path" "$cookie"
   fi
-  case "$label" in
-    "home" | "member dashboard" | "permits dashboard") measure floor "$label" "$floor_base" "$path" "$cookie" ;;
-  esac
+  if grep -Fxq "$label" <<<"$floor_pages"; then
+    measure floor "$label" "$floor_base" "$path" "$cookie"
+  fi
 done < "$DATA/targets.tsv"
 # The baseline once more at the end: the machine's load moves during a run (both go in the report).
 measure hit "/healthz (baseline, end)" "$base" /healthz ""

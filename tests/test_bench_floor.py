@@ -1,60 +1,87 @@
 """make bench's floor (bench/floor_wsgi.py, bench/report.py): the floor server takes Django's
-template rendering away and nothing else, so the page it serves still costs every statement a
-real miss costs; the report works out rendering's share of a miss from the figures."""
+template rendering away and keeps the rest, so a page it serves runs every statement and every
+cache read and write of a real miss; its cache keys are its own; the report works out
+rendering's share of a miss from the figures."""
 
-import importlib
 import re
-import sys
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.template import engines
 from django.template.backends.django import Template
 from django.test.utils import CaptureQueriesContext
 
-from bench import report
+from bench import floor_wsgi, report
 
-pytestmark = pytest.mark.django_db
-URL = "/members/me/"
+CACHE_METHODS = ("get", "get_many", "set", "set_many", "add", "delete", "delete_many", "incr", "touch", "has_key")
+PAGES = [("/", "anonymous"), ("/members/me/", "member_a"), ("/permits/dashboard/", "staff")]
 
 
 @pytest.fixture
 def floor_rendering():
-    """bench.floor_wsgi imported (it replaces the backend's Template.render), then put back."""
+    """The floor's rendering in place (floor_wsgi.patch), then Django's put back."""
     original = Template.render
-    sys.modules.pop("bench.floor_wsgi", None)
-    floor = importlib.import_module("bench.floor_wsgi")
     try:
-        yield floor
+        yield floor_wsgi.patch()
     finally:
         Template.render = original
-        sys.modules.pop("bench.floor_wsgi", None)
 
 
-def _miss(client):
+@pytest.fixture
+def cache_calls(monkeypatch):
+    """Every call on the default cache, as (method, key or keys), in order."""
+    calls = []
+    cache = caches["default"]
+    for name in CACHE_METHODS:
+        method = getattr(cache, name)
+
+        def recorded(key, *args, _name=name, _method=method, **kwargs):
+            calls.append((_name, tuple(sorted(key)) if isinstance(key, (list, dict, set, tuple)) else key))
+            return _method(key, *args, **kwargs)
+
+        monkeypatch.setattr(cache, name, recorded)
+    return calls
+
+
+def _miss(client, url, calls):
+    calls.clear()
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(URL)
+        response = client.get(url)
     assert response.status_code == 200
     # Each statement with its literals out (the session's expiry check quotes the time of day).
-    return [re.sub(r"'[^']*'", "?", query["sql"]) for query in queries.captured_queries], response.content
+    return [re.sub(r"'[^']*'", "?", query["sql"]) for query in queries.captured_queries], list(calls), response
 
 
-def test_the_floor_runs_every_statement_of_a_miss_and_renders_nothing(actors, client_as, settings, request):
+@pytest.mark.django_db
+@pytest.mark.parametrize(("url", "role"), PAGES)
+def test_the_floor_does_everything_a_miss_does_but_render(url, role, actors, client_as, settings, request, cache_calls):
     settings.PAGE_CACHE_READS = False  # the bench's miss and floor servers
-    client = client_as("member_a")
-    client.get(URL)  # the session's first request also saves it
-    statements, html = _miss(client)
-    assert "<html" in html.decode() and len(statements) > 10
-    request.getfixturevalue("floor_rendering")
-    floor_statements, floor_html = _miss(client)
+    settings.SHARED_CACHE = True  # as with Redis: the navigation's state and the user's row cached
+    client = client_as(role)
+    client.get(url)  # the session's first request also saves it
+    statements, calls, page = _miss(client, url, cache_calls)
+    assert "<html" in page.content.decode() and statements
+    body = request.getfixturevalue("floor_rendering")
+    floor_statements, floor_calls, floor_page = _miss(client, url, cache_calls)
     assert floor_statements == statements
-    assert floor_html == b"x" * 23000
+    # The same reads and writes, the navigation's menu stored included (a real miss renders and
+    # stores it on every request).
+    assert floor_calls == calls
+    assert any(method == "set" and "nav" in str(key) for method, key in calls)
+    assert floor_page.content == body.encode() and len(body) == floor_wsgi.BODY_BYTES
+    assert floor_page.cookies.keys() == page.cookies.keys()  # the CSRF cookie too, where the page sets one
 
 
 def test_a_template_on_the_floor_runs_no_tag(floor_rendering):
     template = engines["django"].from_string("{% url 'no-such-view' %}{{ missing.attribute }}")
-    assert template.render({}) is floor_rendering.BODY
-    assert len(floor_rendering.BODY) == 23000
+    assert template.render({}) is floor_rendering
+
+
+def test_the_floors_cache_keys_are_its_own_but_the_sessions():
+    assert floor_wsgi.floor_key("dash:page:1", "bench", 1) == "bench:1:bench-floor:dash:page:1"
+    session = "django.contrib.sessions.cacheabc123"
+    assert floor_wsgi.floor_key(session, "bench", 1) == f"bench:1:{session}"
 
 
 def test_the_report_works_out_renderings_share_and_whether_the_floor_reaches_each_target():
@@ -63,7 +90,7 @@ def test_the_report_works_out_renderings_share_and_whether_the_floor_reaches_eac
 
     rows = [
         {"label": report.BASELINE, "path": "/healthz", "hit": measured(4000.0)},
-        {"label": "member dashboard", "path": URL, "miss": measured(200.0), "floor": measured(320.0)},
+        {"label": "member dashboard", "path": "/members/me/", "miss": measured(200.0), "floor": measured(320.0)},
         {"label": "home", "path": "/", "miss": measured(400.0), "floor": measured(1600.0)},
         {"label": "permits dashboard", "path": "/permits/dashboard/", "miss": measured(130.0)},
         {"label": "showcase search", "path": "/showcase/", "miss": measured(100.0), "floor": measured(900.0)},
