@@ -8,8 +8,8 @@ middleware, the session and the user, the view's statements and Python, the page
 writes. bench/run.sh serves it as a third server (with PAGE_CACHE_READS=false, as the miss
 server) to show how fast a cache miss could be with a template engine that cost nothing.
 
-Its cache keys (all but the sessions', which it must share to be signed in) have a namespace of
-their own, so nothing it stores is ever read by the benchmark's other servers. Measurement
+What it keeps in the cache has a namespace of its own (`floor_key`: all but the sessions and the
+version tokens), so nothing it stores is ever read by the benchmark's other servers. Measurement
 only: never served to anybody."""
 
 import os
@@ -18,12 +18,15 @@ from django.conf import settings
 
 BODY_BYTES = 23000
 NAMESPACE = "bench-floor"
-SESSION_KEY_PREFIX = "django.contrib.sessions.cache"
+SHARED_KEY_PREFIXES = ("django.contrib.sessions.cache", "version:")
 
 
 def floor_key(key, key_prefix, version):
-    """Django's default cache key, in the floor's own namespace (sessions excepted)."""
-    if not key.startswith(SESSION_KEY_PREFIX):
+    """Django's default cache key, in the floor's own namespace, but for the sessions (to be
+    signed in) and the version tokens (what the tables' state is: a stored summary is current
+    on the floor when it is on the other servers). Whatever is kept from rendering (pages,
+    fragments, menus, the user's row) stays the floor's."""
+    if not key.startswith(SHARED_KEY_PREFIXES):
         key = f"{NAMESPACE}:{key}"
     return f"{key_prefix}:{version}:{key}"
 

@@ -161,7 +161,7 @@ def get_user(request):
         return auth.get_user(request)
     model = get_user_model()
     key, token_key = entry_key(user_id), fragment_cache.version_key(version(user_id))
-    extra = [extra_key for keys_for_user in _prefetchers for extra_key in keys_for_user(user_id)]
+    extra = list(dict.fromkeys(extra_key for keys_for_user in _prefetchers for extra_key in keys_for_user(user_id)))
     found = cache.get_many([token_key, key, *extra])
     token, stored = found.get(token_key), found.get(key)
     if token is not None and stored is not None and stored[0] == (token,):

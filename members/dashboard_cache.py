@@ -39,7 +39,7 @@ from django.template.loader import get_template
 from django.utils import timezone, translation
 
 from catalogue.models import Product
-from core import fragment_cache
+from core import auth_cache, fragment_cache
 from core.models import Notification
 
 DASHBOARD_CACHE_SECONDS = 120
@@ -114,18 +114,26 @@ def _cacheable(request) -> bool:
     return not request.GET and not len(messages.get_messages(request))  # messages show once
 
 
+def head_keys(user_id) -> list[str]:
+    """What `cached_html` reads first (the global and the user's tokens, the user's member link):
+    read in the same round trip as the user's row on every signed-in request
+    (`core.auth_cache.register_prefetch`, MembersConfig.ready)."""
+    return [fragment_cache.version_key(GLOBAL), fragment_cache.version_key(user_version(user_id)), _link_key(user_id)]
+
+
 def cached_html(request) -> str | None:
     """The signed-in user's cached dashboard, or None — without reading their member: which
     member the user acts for is remembered with the user's token (a link added or removed
-    renews it), and the page is stored with the three tokens it was rendered under. Two reads
-    of the cache."""
+    renews it), and the page is stored with the three tokens it was rendered under. One read of
+    the cache after the user's row (which brought `head_keys`), two when the row did not."""
     if not _cacheable(request) or not fragment_cache.reads_enabled():
         return None
     user = request.user
-    link_key = _link_key(user.pk)
-    found = cache.get_many(
-        [fragment_cache.version_key(GLOBAL), fragment_cache.version_key(user_version(user.pk)), link_key]
-    )
+    keys = head_keys(user.pk)
+    link_key = keys[2]
+    found = auth_cache.prefetched(user, keys)
+    if found is None:
+        found = cache.get_many(keys)
     link = found.get(link_key)
     head = fragment_cache.current(found, (GLOBAL, user_version(user.pk)))
     if link is None or head is None or link[2] != head[1]:

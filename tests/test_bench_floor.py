@@ -13,14 +13,18 @@ from django.template.backends.django import Template
 from django.test.utils import CaptureQueriesContext
 
 from bench import floor_wsgi, report
+from core import fragment_cache
 
 CACHE_METHODS = ("get", "get_many", "set", "set_many", "add", "delete", "delete_many", "incr", "touch", "has_key")
 PAGES = [("/", "anonymous"), ("/members/me/", "member_a"), ("/permits/dashboard/", "staff")]
 
 
 @pytest.fixture
-def floor_rendering():
-    """The floor's rendering in place (floor_wsgi.patch), then Django's put back."""
+def floor_rendering(monkeypatch):
+    """The floor's rendering in place (floor_wsgi.patch) with its own cache keys, as the floor
+    server has them (whatever it stores, the fixed body as a page or a menu, is never read by
+    another test, on a Redis every test worker shares), then Django's put back."""
+    monkeypatch.setattr(caches["default"], "key_func", floor_wsgi.floor_key)
     original = Template.render
     try:
         yield floor_wsgi.patch()
@@ -63,6 +67,7 @@ def test_the_floor_does_everything_a_miss_does_but_render(url, role, actors, cli
     statements, calls, page = _miss(client, url, cache_calls)
     assert "<html" in page.content.decode() and statements
     body = request.getfixturevalue("floor_rendering")
+    client.get(url)  # the floor's own cache: the user's row and the navigation's state kept
     floor_statements, floor_calls, floor_page = _miss(client, url, cache_calls)
     assert floor_statements == statements
     # The same reads and writes, the navigation's menu stored included (a real miss renders and
@@ -78,10 +83,13 @@ def test_a_template_on_the_floor_runs_no_tag(floor_rendering):
     assert template.render({}) is floor_rendering
 
 
-def test_the_floors_cache_keys_are_its_own_but_the_sessions():
+def test_the_floors_cache_keys_are_its_own_but_the_sessions_and_the_version_tokens():
     assert floor_wsgi.floor_key("dash:page:1", "bench", 1) == "bench:1:bench-floor:dash:page:1"
+    assert floor_wsgi.floor_key("nav:html:abc:fa:1", "bench", 1) == "bench:1:bench-floor:nav:html:abc:fa:1"
     session = "django.contrib.sessions.cacheabc123"
     assert floor_wsgi.floor_key(session, "bench", 1) == f"bench:1:{session}"
+    token = fragment_cache.version_key("dashboard.user.1")
+    assert floor_wsgi.floor_key(token, "bench", 1) == f"bench:1:{token}"
 
 
 def test_the_report_works_out_renderings_share_and_whether_the_floor_reaches_each_target():
