@@ -36,8 +36,8 @@ it from the shared cache (Redis in production) in one round trip, and answers ex
 - the user's group names (`core.groups`) are kept in the same entry once a page has read them
   (`remember_groups`): a group given or taken away renews the user's token
   (`members.roles.privileges_changed`), so they are never read with another row;
-- what nearly every page reads next (the navigation's entry, `register_prefetch`) is read in the
-  same round trip as the row.
+- what nearly every page reads next (the navigation's entry; a cached dashboard's tokens and
+  member link: `register_prefetch`) is read in the same round trip as the row.
 
 Nothing else about the request changes: `request.user` is lazy as before (a request that never
 looks at the user reads nothing), and the async `request.auser` is Django's own."""
