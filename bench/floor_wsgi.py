@@ -9,8 +9,9 @@ writes. bench/run.sh serves it as a third server (with PAGE_CACHE_READS=false, a
 server) to show how fast a cache miss could be with a template engine that cost nothing.
 
 What it keeps in the cache has a namespace of its own (`floor_key`: all but the sessions and the
-version tokens), so nothing it stores is ever read by the benchmark's other servers. Measurement
-only: never served to anybody."""
+version tokens), so nothing it stores is ever read by the benchmark's other servers. Counters
+kept in the cache (scans, rate limits) are the floor's own too: a page that writes one through
+the cache is not a page to measure on the floor. Measurement only: never served to anybody."""
 
 import os
 

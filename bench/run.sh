@@ -2,8 +2,10 @@
 # make bench: gunicorn with production settings on this machine's PostgreSQL and Redis, the
 # scaled demo data loaded once, and wrk (loopback only, BENCH_SECONDS per page) measuring
 # throughput and p50/p95/p99 of each page twice: on a cache hit (as served) and on a cache miss
-# (a second server with PAGE_CACHE_READS=false renders every page afresh). Prints one table
-# (throughput as a ratio to /healthz from the same run) and writes it to bench/RESULTS.md with
+# (a second server with PAGE_CACHE_READS=false renders every page afresh), and the pages with a
+# target on a miss a third time, on the floor (bench/floor_wsgi.py: the miss without template
+# rendering). Prints the tables (throughput as a ratio to /healthz from the same run) and writes
+# them to bench/RESULTS.md with
 # the date, the machine and its load.
 #   BENCH_SCALE=100  BENCH_SECONDS=10  BENCH_WORKERS=4  BENCH_CONNECTIONS=4
 #   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cluster_portal_bench
@@ -60,7 +62,7 @@ fi
 "$PY" manage.py shell -c "from django.core.cache import cache; cache.clear()" >/dev/null 2>&1 || true
 
 free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-# Two servers on the same data and cache: "hit" as in production; "miss" with PAGE_CACHE_READS
+# Two servers (a third, the floor, below) on the same data and cache: "hit" as in production; "miss" with PAGE_CACHE_READS
 # off, so every cached page and fragment is rendered afresh on every request (and stored, as on
 # a real miss): a member's first view, the view after a write.
 port=$(free_port)
