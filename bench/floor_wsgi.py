@@ -16,10 +16,13 @@ the cache is not a page to measure on the floor. Measurement only: never served 
 import os
 
 from django.conf import settings
+from django.contrib.sessions.backends.cache import KEY_PREFIX as SESSION_KEY_PREFIX
+
+from core.fragment_cache import version_key
 
 BODY_BYTES = 23000
 NAMESPACE = "bench-floor"
-SHARED_KEY_PREFIXES = ("django.contrib.sessions.cache", "version:")
+SHARED_KEY_PREFIXES = (SESSION_KEY_PREFIX, version_key(""))
 
 
 def floor_key(key, key_prefix, version):

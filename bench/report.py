@@ -225,8 +225,8 @@ def floor_lines(rows, base):
         "without running a tag (`bench/floor_wsgi.py`; the layout's CSRF token and navigation state "
         "and the store of its menu still done): what each page would cost with a template engine "
         "that cost nothing. Where the floor is under the target, no template engine alone could "
-        "have met it in this run; what is left is the request's middleware, the session and the user, the view's "
-        "statements and Python, and the caches' reads and writes.",
+        "have met it in this run; what is left is the request's middleware, the session and the "
+        "user, the view's statements and Python, and the caches' reads and writes.",
         "",
         "| page | miss req/s | miss × /healthz | floor req/s | floor × /healthz | rendering's share of a miss "
         "| target on a miss | floor reaches it |",

@@ -5,8 +5,7 @@
 # (a second server with PAGE_CACHE_READS=false renders every page afresh), and the pages with a
 # target on a miss a third time, on the floor (bench/floor_wsgi.py: the miss without template
 # rendering). Prints the tables (throughput as a ratio to /healthz from the same run) and writes
-# them to bench/RESULTS.md with
-# the date, the machine and its load.
+# them to bench/RESULTS.md with the date, the machine and its load.
 #   BENCH_SCALE=100  BENCH_SECONDS=10  BENCH_WORKERS=4  BENCH_CONNECTIONS=4
 #   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cluster_portal_bench
 #   BENCH_REDIS_URL=redis://127.0.0.1:6379/6   BENCH_RESEED=1 drops and reloads the data.
@@ -62,9 +61,9 @@ fi
 "$PY" manage.py shell -c "from django.core.cache import cache; cache.clear()" >/dev/null 2>&1 || true
 
 free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-# Two servers (a third, the floor, below) on the same data and cache: "hit" as in production; "miss" with PAGE_CACHE_READS
-# off, so every cached page and fragment is rendered afresh on every request (and stored, as on
-# a real miss): a member's first view, the view after a write.
+# Two servers (a third, the floor, below) on the same data and cache: "hit" as in production;
+# "miss" with PAGE_CACHE_READS off, so every cached page and fragment is rendered afresh on every
+# request (and stored, as on a real miss): a member's first view, the view after a write.
 port=$(free_port)
 miss_port=$(free_port)
 floor_port=$(free_port)

@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 
 from bench import floor_wsgi, report
 from core import fragment_cache
+from tests.cache_calls import recorded_cache_calls
 
-CACHE_METHODS = ("get", "get_many", "set", "set_many", "add", "delete", "delete_many", "incr", "touch", "has_key")
 PAGES = [("/", "anonymous"), ("/members/me/", "member_a"), ("/permits/dashboard/", "staff")]
 
 
@@ -34,18 +34,9 @@ def floor_rendering(monkeypatch):
 
 @pytest.fixture
 def cache_calls(monkeypatch):
-    """Every call on the default cache, as (method, key or keys), in order."""
-    calls = []
-    cache = caches["default"]
-    for name in CACHE_METHODS:
-        method = getattr(cache, name)
-
-        def recorded(key, *args, _name=name, _method=method, **kwargs):
-            calls.append((_name, tuple(sorted(key)) if isinstance(key, (list, dict, set, tuple)) else key))
-            return _method(key, *args, **kwargs)
-
-        monkeypatch.setattr(cache, name, recorded)
-    return calls
+    """Every round trip on the default cache, as (method, key or keys), in order."""
+    with recorded_cache_calls(monkeypatch) as calls:
+        yield calls
 
 
 def _miss(client, url, calls):

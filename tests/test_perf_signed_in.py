@@ -6,16 +6,15 @@ with what the navigation reads first (core/auth_cache.py), the member's token wi
 
 import pytest
 from django.conf import settings
-from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.models import Notification
 from members.tests.factories import active_member
+from tests.cache_calls import recorded_cache_calls
 
 pytestmark = pytest.mark.django_db
-CACHE_CALLS = ("get", "get_many", "set", "set_many", "add", "delete", "delete_many", "incr", "decr", "touch", "has_key")
 SESSIONS_IN_DB = settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
 SESSIONS_IN_CACHE = settings.SESSION_ENGINE == "django.contrib.sessions.backends.cache"
 
@@ -28,30 +27,11 @@ def _shared_cache(settings):
 
 
 def _cost(client, path, monkeypatch, **data):
-    """(queries, cache round trips, response): a call on the cache made inside another (the
-    local-memory cache's get_many calls get) is one round trip."""
-    backend = caches["default"]
-    calls, depth = [], [0]
-
-    def counted(name, method):
-        def call(*args, **kwargs):
-            if depth[0] == 0:
-                calls.append(name)
-            depth[0] += 1
-            try:
-                return method(*args, **kwargs)
-            finally:
-                depth[0] -= 1
-
-        return call
-
-    with monkeypatch.context() as patch:
-        for name in CACHE_CALLS:
-            patch.setattr(backend, name, counted(name, getattr(backend, name)))
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(path, data)
+    """(queries, cache round trips, response)."""
+    with recorded_cache_calls(monkeypatch) as calls, CaptureQueriesContext(connection) as queries:
+        response = client.get(path, data)
     assert response.status_code == 200
-    return len(queries), calls, response
+    return len(queries), [name for name, _key in calls], response
 
 
 def _warm(client, path, **data):
